@@ -1,0 +1,6 @@
+export { parseSweepConfig, safeParseSweepConfig } from "./parse";
+export type { SweepConfig, ParameterConfig, ConfigFormat } from "./parse";
+export { loadSweepConfig } from "./load";
+export { parseIni } from "./ini";
+export type { ConfigSettings, Acquisition } from "./settings";
+export { ACQUISITIONS, camelCase, snakeCase } from "./settings";

@@ -1,0 +1,104 @@
+/**
+ * Protein settings as a config's `protein:` block (or PufferLib's `[sweep]` scalars)
+ * writes them, snake_case, validated by zod and returned camelCase.
+ */
+import { z } from "zod";
+
+/** Numbers may arrive as strings from INI files or quoted YAML ("1e-5"). */
+const num = z.union([z.number(), z.string().trim().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/).transform(Number)]).pipe(z.number().finite());
+const bool = z.union([z.boolean(), z.enum(["true", "false", "True", "False"]).transform((s) => s.toLowerCase() === "true")]);
+
+/** The acquisition rules Protein offers. */
+export const ACQUISITIONS = ["protein", "ei", "logei", "ucb"] as const;
+export type Acquisition = (typeof ACQUISITIONS)[number];
+
+/** Settings schema keyed by the snake_case name a config uses. */
+export const settingsShape = {
+  max_suggestion_cost: num.pipe(z.number().positive()),
+  resample_frequency: num.pipe(z.number().int().nonnegative()),
+  num_random_samples: num.pipe(z.number().int().nonnegative()),
+  global_search_scale: num.pipe(z.number().positive()),
+  suggestions_per_pareto: num.pipe(z.number().int().positive()),
+  expansion_rate: num.pipe(z.number().nonnegative()),
+  cost_param: z.string().nullable(),
+  prune_pareto: bool,
+  gp_max_obs: num.pipe(z.number().int().min(2)),
+  seed_with_search_center: bool,
+  metric_distribution: z.enum(["linear", "percentile"]),
+  early_stop_quantile: num.pipe(z.number().gt(0).lt(1)),
+  acquisition: z.enum(ACQUISITIONS),
+  ucb_beta: num.pipe(z.number().nonnegative()),
+  seed: z.union([z.number().int(), z.string()]),
+  num_keep_top_obs: num.pipe(z.number().int().nonnegative()),
+  downsample: num.pipe(z.number().int().positive()),
+  max_observations_to_load: num.pipe(z.number().int().nonnegative()),
+  fit_method: z.enum(["lbfgs", "adam"]),
+  cost_target: z.enum(["deck", "uniform"]),
+  pending_strategy: z.enum(["believer", "none"]),
+} as const;
+
+export type SettingKey = keyof typeof settingsShape;
+
+/** What each setting accepts, for error messages. */
+export const settingsAllowed: Record<SettingKey, string> = {
+  max_suggestion_cost: "a positive number (cost units, e.g. seconds)",
+  resample_frequency: "an integer ≥ 0 (0 = never)",
+  num_random_samples: "an integer ≥ 0",
+  global_search_scale: "a positive number",
+  suggestions_per_pareto: "an integer ≥ 1",
+  expansion_rate: "a number ≥ 0",
+  cost_param: "a parameter key such as train.total_timesteps, or null",
+  prune_pareto: "true or false",
+  gp_max_obs: "an integer ≥ 2",
+  seed_with_search_center: "true or false",
+  metric_distribution: '"linear" or "percentile"',
+  early_stop_quantile: "a number strictly between 0 and 1",
+  acquisition: ACQUISITIONS.map((a) => `"${a}"`).join(", "),
+  ucb_beta: "a number ≥ 0",
+  seed: "an integer or a string",
+  num_keep_top_obs: "an integer ≥ 0",
+  downsample: "an integer ≥ 1",
+  max_observations_to_load: "an integer ≥ 0",
+  fit_method: '"lbfgs" or "adam"',
+  cost_target: '"deck" (PufferLib) or "uniform" (Metta)',
+  pending_strategy: '"believer" or "none"',
+};
+
+/** snake_case → camelCase. */
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** camelCase → snake_case. */
+export function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Settings written in a config, camelCase, each validated. Absent keys take Protein's defaults later. */
+export interface ConfigSettings {
+  maxSuggestionCost?: number;
+  resampleFrequency?: number;
+  numRandomSamples?: number;
+  globalSearchScale?: number;
+  suggestionsPerPareto?: number;
+  expansionRate?: number;
+  costParam?: string | null;
+  prunePareto?: boolean;
+  gpMaxObs?: number;
+  seedWithSearchCenter?: boolean;
+  metricDistribution?: "linear" | "percentile";
+  earlyStopQuantile?: number;
+  acquisition?: Acquisition;
+  ucbBeta?: number;
+  seed?: number | string;
+  numKeepTopObs?: number;
+  downsample?: number;
+  maxObservationsToLoad?: number;
+  fitMethod?: "lbfgs" | "adam";
+  costTarget?: "deck" | "uniform";
+  pendingStrategy?: "believer" | "none";
+}
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.prototype.hasOwnProperty.call(settingsShape, key);
+}

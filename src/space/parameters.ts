@@ -1,0 +1,387 @@
+/**
+ * One class per distribution: reversible maps between a parameter's raw value and a
+ * normalized coordinate u, with u = -1 at `min` and u = +1 at `max` (PROTEIN.md §1).
+ *
+ * Symbols: v raw value, u normalized coordinate, [lo, hi] the transformed range
+ * (log10 for log spaces, log2 for pow2, log10(1 - v) for logit spaces).
+ *
+ * `unnormalize` accepts any finite u, clamps its result into [min, max] (so a
+ * suggestion is always a legal value) and applies the rounding rule of its
+ * distribution. `normalize` does NOT clamp: a value recorded under an older, wider
+ * range maps to a coordinate beyond ±1, which is how a GP can still use it.
+ */
+
+export type ParamValue = number | string | boolean;
+
+export type Distribution =
+  | "uniform"
+  | "int_uniform"
+  | "uniform_pow2"
+  | "log_normal"
+  | "logit_normal"
+  | "categorical";
+
+/** The kind of coordinate a parameter occupies in the normalized space. */
+export type CoordinateKind = "continuous" | "integer" | "categorical";
+
+/** The resolved, JSON-serializable description of one parameter. */
+export interface ParameterSpec {
+  readonly distribution: Distribution;
+  readonly min?: number;
+  readonly max?: number;
+  /** Raw search center, when one was given. */
+  readonly mean?: ParamValue;
+  /** Half-width of the sampling box in normalized units (already resolved from auto/time). */
+  readonly scale: number;
+  /** Quantization step for uniform / log_normal (W&B `q_*` distributions). */
+  readonly q?: number;
+  /** Allowed values of a categorical parameter, in the order written. */
+  readonly values?: readonly ParamValue[];
+}
+
+/** A parameter's map between raw values and normalized coordinates. */
+export interface ParameterSpace {
+  readonly distribution: Distribution;
+  readonly kind: CoordinateKind;
+  /** Normalized search center in [-1, 1]. */
+  readonly center: number;
+  /** Half-width of the sampling box in normalized units. */
+  readonly scale: number;
+  /** Raw value → coordinate. The value must already be of the right type (see `accepts`). */
+  normalize(value: ParamValue): number;
+  /** Coordinate → raw value (clamped into range, rounded per the distribution). */
+  unnormalize(u: number): ParamValue;
+  /** Whether a raw value has the type this parameter takes (not whether it is in range). */
+  accepts(value: unknown): boolean;
+  /** Whether a raw value lies within the allowed range / set. */
+  contains(value: ParamValue): boolean;
+  /** Human-readable allowed set, for error messages. */
+  describe(): string;
+  /** The coordinate of the value `unnormalize(u)` would return (snaps discrete parameters to their grid). */
+  snap(u: number): number;
+  /** The resolved description. */
+  toSpec(): ParameterSpec;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+/**
+ * Shared shape of the continuous maps: v ↦ t(v) (a monotone transform), then the
+ * affine map of [t(min), t(max)] onto [-1, 1].
+ */
+abstract class TransformedSpace implements ParameterSpace {
+  abstract readonly distribution: Distribution;
+  readonly kind: CoordinateKind = "continuous";
+  readonly center: number;
+  protected readonly lo: number;
+  protected readonly hi: number;
+
+  constructor(
+    readonly min: number,
+    readonly max: number,
+    readonly scale: number,
+    readonly mean: number | undefined,
+  ) {
+    this.lo = this.forward(min);
+    this.hi = this.forward(max);
+    this.center = mean === undefined ? 0 : this.normalize(mean);
+  }
+
+  /** t(v). */
+  protected abstract forward(v: number): number;
+  /** t⁻¹(t). */
+  protected abstract inverse(t: number): number;
+
+  normalize(value: ParamValue): number {
+    const t = this.forward(value as number);
+    return (2 * (t - this.lo)) / (this.hi - this.lo) - 1;
+  }
+
+  /**
+   * Unrounded inverse, clamped into [min, max]. The result is rounded to 15 significant
+   * digits so that a center written as 5e-4 comes back as 5e-4, not 0.0004999999999999999
+   * (a relative change below 1e-15).
+   */
+  protected continuousValue(u: number): number {
+    const t = this.lo + ((u + 1) / 2) * (this.hi - this.lo);
+    return clamp(Number(this.inverse(t).toPrecision(15)), this.min, this.max);
+  }
+
+  unnormalize(u: number): ParamValue {
+    return this.continuousValue(u);
+  }
+
+  snap(u: number): number {
+    return u;
+  }
+
+  accepts(value: unknown): boolean {
+    return typeof value === "number" && !Number.isNaN(value);
+  }
+
+  contains(value: ParamValue): boolean {
+    return typeof value === "number" && value >= this.min && value <= this.max;
+  }
+
+  describe(): string {
+    return `a number in [${this.min}, ${this.max}] (${this.distribution})`;
+  }
+
+  toSpec(): ParameterSpec {
+    const spec: ParameterSpec = {
+      distribution: this.distribution,
+      min: this.min,
+      max: this.max,
+      scale: this.scale,
+    };
+    return this.mean === undefined ? spec : { ...spec, mean: this.mean };
+  }
+}
+
+/** Rounds v to a multiple of q that stays within [min, max]. */
+function quantize(v: number, q: number, min: number, max: number): number {
+  let r = Math.round(v / q) * q;
+  if (r > max) r -= q;
+  if (r < min) r += q;
+  // Remove representation noise such as 0.30000000000000004 for q = 0.1.
+  const digits = Math.max(0, Math.min(15, Math.ceil(-Math.log10(q)) + 1));
+  return Number(r.toFixed(digits));
+}
+
+/** `uniform`: u = 2·(v − min)/(max − min) − 1, optionally quantized to multiples of `q`. */
+export class UniformSpace extends TransformedSpace {
+  readonly distribution = "uniform" as const;
+
+  constructor(min: number, max: number, scale: number, mean?: number, readonly q?: number) {
+    super(min, max, scale, mean);
+  }
+
+  protected forward(v: number): number {
+    return v;
+  }
+  protected inverse(t: number): number {
+    return t;
+  }
+
+  override unnormalize(u: number): number {
+    const v = this.continuousValue(u);
+    return this.q === undefined ? v : quantize(v, this.q, this.min, this.max);
+  }
+
+  override snap(u: number): number {
+    return this.q === undefined ? u : this.normalize(this.unnormalize(u));
+  }
+
+  override toSpec(): ParameterSpec {
+    const spec = super.toSpec();
+    return this.q === undefined ? spec : { ...spec, q: this.q };
+  }
+}
+
+/** `int_uniform`: the uniform map, rounded to the nearest integer on the way back. */
+export class IntUniformSpace extends TransformedSpace {
+  readonly distribution = "int_uniform" as const;
+  override readonly kind: CoordinateKind = "integer";
+
+  protected forward(v: number): number {
+    return v;
+  }
+  protected inverse(t: number): number {
+    return t;
+  }
+
+  override unnormalize(u: number): number {
+    return clamp(Math.round(this.continuousValue(u)), this.min, this.max);
+  }
+
+  override snap(u: number): number {
+    return this.normalize(this.unnormalize(u));
+  }
+
+  override accepts(value: unknown): boolean {
+    return typeof value === "number" && Number.isFinite(value);
+  }
+
+  override contains(value: ParamValue): boolean {
+    return super.contains(value) && Number.isInteger(value);
+  }
+
+  override describe(): string {
+    return `an integer in [${this.min}, ${this.max}] (int_uniform)`;
+  }
+}
+
+/**
+ * `uniform_pow2`: uniform in log2 v; on the way back 2^round(log2 v), kept within the
+ * powers of two that lie in [min, max].
+ */
+export class Pow2Space extends TransformedSpace {
+  readonly distribution = "uniform_pow2" as const;
+  override readonly kind: CoordinateKind = "integer";
+  private readonly kMin: number;
+  private readonly kMax: number;
+
+  constructor(min: number, max: number, scale: number, mean?: number) {
+    super(min, max, scale, mean);
+    this.kMin = Math.ceil(Math.log2(min) - 1e-12);
+    this.kMax = Math.floor(Math.log2(max) + 1e-12);
+  }
+
+  protected forward(v: number): number {
+    return Math.log2(v);
+  }
+  protected inverse(t: number): number {
+    return 2 ** t;
+  }
+
+  override unnormalize(u: number): number {
+    const t = this.lo + ((u + 1) / 2) * (this.hi - this.lo);
+    return 2 ** clamp(Math.round(t), this.kMin, this.kMax);
+  }
+
+  override snap(u: number): number {
+    return this.normalize(this.unnormalize(u));
+  }
+
+  override contains(value: ParamValue): boolean {
+    return super.contains(value) && Number.isInteger(Math.log2(value as number));
+  }
+
+  override describe(): string {
+    return `a power of two in [${2 ** this.kMin}, ${2 ** this.kMax}] (uniform_pow2)`;
+  }
+}
+
+/** `log_normal`: uniform in log10 v (the name is Protein's; the map is log-uniform). */
+export class LogSpace extends TransformedSpace {
+  readonly distribution = "log_normal" as const;
+
+  constructor(min: number, max: number, scale: number, mean?: number, readonly q?: number) {
+    super(min, max, scale, mean);
+  }
+
+  protected forward(v: number): number {
+    return Math.log10(v);
+  }
+  protected inverse(t: number): number {
+    return 10 ** t;
+  }
+
+  override unnormalize(u: number): number {
+    const v = this.continuousValue(u);
+    return this.q === undefined ? v : quantize(v, this.q, this.min, this.max);
+  }
+
+  override snap(u: number): number {
+    return this.q === undefined ? u : this.normalize(this.unnormalize(u));
+  }
+
+  override toSpec(): ParameterSpec {
+    const spec = super.toSpec();
+    return this.q === undefined ? spec : { ...spec, q: this.q };
+  }
+}
+
+/** `logit_normal`: uniform in log10(1 − v), for values in (0, 1) crowding toward 1 (e.g. γ). */
+export class LogitSpace extends TransformedSpace {
+  readonly distribution = "logit_normal" as const;
+
+  protected forward(v: number): number {
+    return Math.log10(1 - v);
+  }
+  protected inverse(t: number): number {
+    return 1 - 10 ** t;
+  }
+}
+
+/**
+ * Categorical `values`. Encoding: the k values own k equal bins of [-1, 1]; value i sits
+ * at the bin's middle, c_i = -1 + (2i + 1)/k. The coordinate is only an address: the GP
+ * treats this dimension with an overlap (Hamming) kernel — two points either share the
+ * category or not — and sampling around a center keeps the center's category or draws
+ * one uniformly, so no order between categories is ever implied.
+ */
+export class CategoricalSpace implements ParameterSpace {
+  readonly distribution = "categorical" as const;
+  readonly kind: CoordinateKind = "categorical";
+  readonly center: number;
+
+  constructor(
+    readonly values: readonly ParamValue[],
+    /** Probability that sampling around a center redraws this category (from `scale`). */
+    readonly scale: number,
+    readonly mean?: ParamValue,
+  ) {
+    this.center = this.coordinate(mean === undefined ? 0 : this.indexOf(mean));
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Coordinate of category i. */
+  coordinate(i: number): number {
+    return -1 + (2 * i + 1) / this.values.length;
+  }
+
+  /** Index of a value, or -1. Numbers match numerically, strings and booleans exactly. */
+  indexOf(value: unknown): number {
+    return this.values.findIndex((v) => v === value);
+  }
+
+  /** Category index of a coordinate (the bin it falls in). */
+  bin(u: number): number {
+    const k = this.values.length;
+    return clamp(Math.floor(((u + 1) / 2) * k), 0, k - 1);
+  }
+
+  normalize(value: ParamValue): number {
+    return this.coordinate(this.indexOf(value));
+  }
+
+  unnormalize(u: number): ParamValue {
+    return this.values[this.bin(u)];
+  }
+
+  snap(u: number): number {
+    return this.coordinate(this.bin(u));
+  }
+
+  accepts(value: unknown): boolean {
+    return this.indexOf(value) >= 0;
+  }
+
+  contains(value: ParamValue): boolean {
+    return this.indexOf(value) >= 0;
+  }
+
+  describe(): string {
+    return `one of ${JSON.stringify(this.values)}`;
+  }
+
+  toSpec(): ParameterSpec {
+    const spec: ParameterSpec = { distribution: "categorical", values: [...this.values], scale: this.scale };
+    return this.mean === undefined ? spec : { ...spec, mean: this.mean };
+  }
+}
+
+/** Builds the space of one resolved spec (validation happened in config/). */
+export function createParameterSpace(spec: ParameterSpec): ParameterSpace {
+  const mean = spec.mean as number | undefined;
+  switch (spec.distribution) {
+    case "uniform":
+      return new UniformSpace(spec.min!, spec.max!, spec.scale, mean, spec.q);
+    case "int_uniform":
+      return new IntUniformSpace(spec.min!, spec.max!, spec.scale, mean);
+    case "uniform_pow2":
+      return new Pow2Space(spec.min!, spec.max!, spec.scale, mean);
+    case "log_normal":
+      return new LogSpace(spec.min!, spec.max!, spec.scale, mean, spec.q);
+    case "logit_normal":
+      return new LogitSpace(spec.min!, spec.max!, spec.scale, mean);
+    case "categorical":
+      return new CategoricalSpace(spec.values!, spec.scale, spec.mean);
+  }
+}
