@@ -5,8 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "forks",
-  },
-  bench: {
-    include: ["bench/**/*.bench.ts"],
+    benchmark: {
+      include: ["bench/**/*.bench.ts"],
+    },
   },
 });
