@@ -34,7 +34,10 @@ export const settingsShape = {
   max_observations_to_load: num.pipe(z.number().int().nonnegative()),
   fit_method: z.enum(["lbfgs", "adam"]),
   cost_target: z.enum(["deck", "uniform"]),
-  pending_strategy: z.enum(["believer", "none"]),
+  pending_strategy: z.enum(["liar", "believer", "none"]),
+  pending_radius: num.pipe(z.number().nonnegative()),
+  kernel: z.enum(["protein", "matern52", "matern32", "rbf"]),
+  fit_iterations: num.pipe(z.number().int().positive()),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -61,7 +64,10 @@ export const settingsAllowed: Record<SettingKey, string> = {
   max_observations_to_load: "an integer ≥ 0",
   fit_method: '"lbfgs" or "adam"',
   cost_target: '"deck" (PufferLib) or "uniform" (Metta)',
-  pending_strategy: '"believer" or "none"',
+  pending_strategy: '"liar", "believer" or "none"',
+  pending_radius: "a number ≥ 0 (normalized distance)",
+  kernel: '"protein" (linear + Matérn 3/2), "matern52", "matern32" or "rbf"',
+  fit_iterations: "an integer ≥ 1",
 };
 
 /** snake_case → camelCase. */
@@ -96,7 +102,10 @@ export interface ConfigSettings {
   maxObservationsToLoad?: number;
   fitMethod?: "lbfgs" | "adam";
   costTarget?: "deck" | "uniform";
-  pendingStrategy?: "believer" | "none";
+  pendingStrategy?: "liar" | "believer" | "none";
+  pendingRadius?: number;
+  kernel?: "protein" | "matern52" | "matern32" | "rbf";
+  fitIterations?: number;
 }
 
 export function isSettingKey(key: string): key is SettingKey {

@@ -18,7 +18,7 @@
  * Glossary: u, v ~ U(-1, 1); s = u² + v²; a normal pair is
  * (u, v)·sqrt(-2 ln s / s) when 0 < s < 1 (Marsaglia & Bray, 1964).
  */
-import { factory as stdlibUniformFactory } from "@stdlib/random-base-uniform";
+import stdlibUniform from "@stdlib/random-base-uniform";
 import seedrandom from "seedrandom";
 
 import { ProteinError } from "../errors";
@@ -104,7 +104,7 @@ class Arc4Rng implements Rng {
   private prng: Arc4Prng;
   private spare: number | null = null;
   /** @stdlib's uniform draw with our ARC4 stream as its PRNG (it keeps no state of its own). */
-  private readonly stdlibUniform = stdlibUniformFactory({ prng: () => this.prng() });
+  private readonly stdlibUniform = stdlibUniform.factory({ prng: () => this.prng() });
 
   constructor(seed: RngSeed) {
     if (typeof seed === "number") {

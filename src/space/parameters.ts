@@ -82,7 +82,7 @@ abstract class TransformedSpace implements ParameterSpace {
     readonly min: number,
     readonly max: number,
     readonly scale: number,
-    readonly mean: number | undefined,
+    readonly mean?: number,
   ) {
     this.lo = this.forward(min);
     this.hi = this.forward(max);

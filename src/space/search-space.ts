@@ -167,9 +167,20 @@ export class SearchSpace {
 
   /** Normalized row → params, laid out as the config was written (default), fully nested, or dotted. */
   fromVector(x: ArrayLike<number>, layout: ParamsLayout = "as-written"): NestedParams {
+    const values = new Map<string, ParamValue>();
+    for (let j = 0; j < this.dim; j++) values.set(this.keys[j], this.entries[j].space.unnormalize(x[j]));
+    return this.nest(values, layout);
+  }
+
+  /**
+   * Raw values by dotted key → params laid out like the space (as written, nested, or
+   * dotted). Values are placed as given: no rounding, no clamping. Keys the space does
+   * not know are left out.
+   */
+  nest(values: ReadonlyMap<string, unknown>, layout: ParamsLayout = "as-written"): NestedParams {
     const out: NestedParams = {};
-    for (let j = 0; j < this.dim; j++) {
-      const { key, path, space } = this.entries[j];
+    for (const { key, path } of this.entries) {
+      if (!values.has(key)) continue;
       const segments = layout === "dotted" ? [key] : layout === "nested" ? key.split(".") : path;
       let node = out;
       for (let s = 0; s < segments.length - 1; s++) {
@@ -177,7 +188,7 @@ export class SearchSpace {
         if (isPlainObject(next)) node = next as NestedParams;
         else node = node[segments[s]] = {};
       }
-      node[segments[segments.length - 1]] = space.unnormalize(x[j]);
+      node[segments[segments.length - 1]] = values.get(key) as ParamValue;
     }
     return out;
   }

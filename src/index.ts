@@ -1,0 +1,50 @@
+/**
+ * protein-sweep: Gaussian-process hyperparameter optimization with Protein's
+ * cost-aware search around the (score, cost) Pareto front.
+ *
+ * @example
+ * import { Protein } from "protein-sweep";
+ * const protein = new Protein(configYaml, { seed: 7 });
+ * const { params } = protein.suggest();
+ * protein.observe(params, score, cost);
+ */
+export { ProteinError, ConfigError, ObservationError, NumericalError } from "./errors";
+export type { ErrorDetails, ConfigIssue } from "./errors";
+
+export { parseSweepConfig, safeParseSweepConfig, loadSweepConfig, parseIni, ACQUISITIONS } from "./config";
+export type { SweepConfig, ParameterConfig, ConfigFormat, ConfigSettings, Acquisition } from "./config";
+
+export {
+  SearchSpace,
+  flattenParams,
+  UniformSpace,
+  IntUniformSpace,
+  Pow2Space,
+  LogSpace,
+  LogitSpace,
+  CategoricalSpace,
+  createParameterSpace,
+} from "./space";
+export type { NestedParams, SpaceEntry, ParamsLayout, ParamsProblem, ParamValue, Distribution, ParameterSpec, ParameterSpace, CoordinateKind } from "./space";
+
+export { Protein } from "./protein";
+export type { Suggestion, SuggestionInfo, SuggestionPhase, ModelSummary, ObserveOptions, ObserveResult, ProteinSnapshot } from "./protein";
+export { DEFAULT_SETTINGS } from "./settings";
+export type { ProteinSettings, ProteinOptions } from "./settings";
+
+export {
+  saveObservations,
+  appendObservation,
+  loadObservations,
+  encodeObservations,
+  decodeObservations,
+  createObservationsHeader,
+  parseObservation,
+} from "./observations";
+export type { Observation, ObservationsHeader, LoadedObservations } from "./observations";
+export type { LoadPriorOptions, PriorReport, OutOfRangePolicy } from "./observations/prior";
+export { diffSpaces } from "./space/compare";
+export type { SpaceChange } from "./space/compare";
+
+export { createRng, SobolSequence } from "./random";
+export type { Rng, RngState } from "./random";

@@ -1,0 +1,124 @@
+/**
+ * Numeric helpers that turn observations into GP training sets and candidate sets
+ * (PROTEIN.md §2 steps 4 and 6). Knows nothing of configs or files.
+ *
+ * Symbols: X: n×d row-major rows, s: n direction-adjusted scores (larger is better),
+ * c: n costs, C: m×d candidate rows.
+ */
+import type { Rng } from "./random/types";
+
+/** Default distance under which two normalized rows are the same point (PufferLib's EPSILON). */
+export const DUPLICATE_DISTANCE = 1e-6;
+
+/** Squared Euclidean distance between row i of A and row j of B (both with d columns). */
+export function rowDistanceSquared(A: Float64Array, i: number, B: Float64Array, j: number, d: number): number {
+  let sum = 0;
+  const a = i * d;
+  const b = j * d;
+  for (let k = 0; k < d; k++) {
+    const t = A[a + k] - B[b + k];
+    sum += t * t;
+  }
+  return sum;
+}
+
+/**
+ * Indices of rows to keep so that no two kept rows lie within `radius` of each other,
+ * preferring later rows (the newest observation wins). Rows are bucketed on a grid of
+ * cell size `radius` so the cost is ~O(n·3^min(d,3)) instead of O(n²); only the first
+ * three coordinates index the grid, the full distance decides.
+ *
+ * @param X n×d row-major rows.
+ * @returns kept indices in increasing order.
+ */
+export function dedupRows(X: Float64Array, n: number, d: number, radius = DUPLICATE_DISTANCE): number[] {
+  if (n < 2) return n === 1 ? [0] : [];
+  const r2 = radius * radius;
+  const g = Math.min(d, 3);
+  const buckets = new Map<string, number[]>();
+  const kept: boolean[] = new Array(n).fill(false);
+  const cell = new Array<number>(g);
+  const neighbour = new Array<number>(g);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let k = 0; k < g; k++) cell[k] = Math.floor(X[i * d + k] / radius);
+    let duplicate = false;
+    const total = 3 ** g;
+    for (let code = 0; code < total && !duplicate; code++) {
+      let rest = code;
+      for (let k = 0; k < g; k++) {
+        neighbour[k] = cell[k] + (rest % 3) - 1;
+        rest = Math.floor(rest / 3);
+      }
+      const list = buckets.get(neighbour.join(","));
+      if (list) for (const j of list) if (rowDistanceSquared(X, i, X, j, d) < r2) { duplicate = true; break; }
+    }
+    if (duplicate) continue;
+    kept[i] = true;
+    const key = cell.join(",");
+    const list = buckets.get(key);
+    if (list) list.push(i);
+    else buckets.set(key, [i]);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (kept[i]) out.push(i);
+  return out;
+}
+
+/**
+ * Caps a training set at `maxSize` rows (PROTEIN.md §2 step 4): the most recent
+ * ⌊maxSize/2⌋ rows are kept, the rest is a uniform random subset of the older rows.
+ * Order is preserved (older first).
+ *
+ * @param order indices in chronological order.
+ */
+export function subsampleRecent(order: readonly number[], maxSize: number, rng: Rng): number[] {
+  if (order.length <= maxSize) return [...order];
+  const recentSize = Math.floor(maxSize / 2);
+  const older = order.slice(0, order.length - recentSize);
+  const recent = order.slice(order.length - recentSize);
+  const picked = rng.shuffle([...older.keys()]).slice(0, maxSize - recentSize).sort((a, b) => a - b);
+  return [...picked.map((i) => older[i]), ...recent];
+}
+
+/** The q-quantile of values with linear interpolation between order statistics (numpy's default). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return Number.NaN;
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Min–max scaling `(v − lo)/(hi − lo + eps)`, written into `out`. */
+export function minMaxScale(values: ArrayLike<number>, lo: number, hi: number, eps: number, out: Float64Array = new Float64Array(values.length)): Float64Array {
+  const span = Math.abs(hi - lo) + eps;
+  for (let i = 0; i < values.length; i++) out[i] = (values[i] - lo) / span;
+  return out;
+}
+
+/** Copies the listed rows of X (d columns) into a new n'×d block. */
+export function gatherRows(X: Float64Array, rows: readonly number[], d: number): Float64Array {
+  const out = new Float64Array(rows.length * d);
+  for (let r = 0; r < rows.length; r++) out.set(X.subarray(rows[r] * d, rows[r] * d + d), r * d);
+  return out;
+}
+
+/**
+ * Removes candidate rows within `radius` of any row of P (pending points), in place
+ * at the front of C. Returns the number of rows kept.
+ */
+export function excludeNear(C: Float64Array, m: number, P: Float64Array, p: number, d: number, radius: number): number {
+  if (p === 0 || radius <= 0) return m;
+  const r2 = radius * radius;
+  let kept = 0;
+  for (let i = 0; i < m; i++) {
+    let far = true;
+    for (let j = 0; j < p && far; j++) if (rowDistanceSquared(C, i, P, j, d) < r2) far = false;
+    if (far) {
+      if (kept !== i) C.copyWithin(kept * d, i * d, i * d + d);
+      kept++;
+    }
+  }
+  return kept;
+}

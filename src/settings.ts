@@ -1,0 +1,102 @@
+/**
+ * Protein's settings: names, defaults, and how a config's `protein:` block and the
+ * constructor's settings combine. Defaults follow PufferLib's `Protein` (the newer of
+ * the two references) unless docs/algorithm.md says otherwise.
+ */
+import type { Acquisition, ConfigSettings } from "./config/settings";
+
+/** All settings, resolved. */
+export interface ProteinSettings {
+  /** Candidates whose predicted cost is at or above this are masked. @default 3600 */
+  maxSuggestionCost: number;
+  /** Every n-th suggestion re-proposes a Pareto-front member (0 = never). @default 0 */
+  resampleFrequency: number;
+  /** Suggestions drawn from the scrambled Sobol sequence before the model is used. @default 10 */
+  numRandomSamples: number;
+  /** Multiplier of every parameter's sampling scale around the search centers. @default 1 */
+  globalSearchScale: number;
+  /** Candidates sampled around each search center. @default 256 */
+  suggestionsPerPareto: number;
+  /** How far beyond the costliest front member the cost target may reach. @default 0.1 */
+  expansionRate: number;
+  /** Dotted key of the parameter that sets a run's cost (`train.total_timesteps` or `trainer.total_timesteps` when present). */
+  costParam: string | null;
+  /** Drop the inefficient high-cost tail of the front from the search centers. @default true */
+  prunePareto: boolean;
+  /** Most observations a GP is fitted on. @default 750 */
+  gpMaxObs: number;
+  /** The first suggestion is the search center (each parameter's `mean`). @default true */
+  seedWithSearchCenter: boolean;
+  /** `percentile` feeds scores through clip(logit(score), −5, 100). @default "linear" */
+  metricDistribution: "linear" | "percentile";
+  /** Quantile of the early-stopping score-vs-log-cost line. @default 0.3 */
+  earlyStopQuantile: number;
+  /** Candidate rating: Protein's cost-weighted mean, EI, log-EI or UCB. @default "protein" */
+  acquisition: Acquisition;
+  /** UCB exploration weight. @default 2 */
+  ucbBeta: number;
+  /** Seed of the one generator every random draw comes from. Default: a fresh random seed, readable as `protein.seed`. */
+  seed: number | string;
+  /** Top-scoring observations whose cheaper copies join the search centers. @default 5 */
+  numKeepTopObs: number;
+  /** Hyperparameter fit: L-BFGS on the marginal likelihood + priors, or Protein's 50 Adam steps. @default "lbfgs" */
+  fitMethod: "lbfgs" | "adam";
+  /** Iteration cap of one fit (L-BFGS iterations or Adam steps). @default 50 */
+  fitIterations: number;
+  /** GP kernel: Protein's linear + Matérn 3/2, or a plain ARD kernel. @default "protein" */
+  kernel: "protein" | "matern52" | "matern32" | "rbf";
+  /** Cost target draw: PufferLib's shuffled deck or Metta's uniform. @default "deck" */
+  costTarget: "deck" | "uniform";
+  /** Treatment of suggestions not yet observed: constant liar (worst score), kriging believer, or none. @default "liar" */
+  pendingStrategy: "liar" | "believer" | "none";
+  /** Candidates closer than this (normalized Euclidean distance) to a pending suggestion are not proposed. @default 0.1 */
+  pendingRadius: number;
+  /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
+  downsample: number;
+  /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
+  maxObservationsToLoad: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costParam">> = Object.freeze({
+  maxSuggestionCost: 3600,
+  resampleFrequency: 0,
+  numRandomSamples: 10,
+  globalSearchScale: 1,
+  suggestionsPerPareto: 256,
+  expansionRate: 0.1,
+  prunePareto: true,
+  gpMaxObs: 750,
+  seedWithSearchCenter: true,
+  metricDistribution: "linear",
+  earlyStopQuantile: 0.3,
+  acquisition: "protein",
+  ucbBeta: 2,
+  numKeepTopObs: 5,
+  fitMethod: "lbfgs",
+  fitIterations: 50,
+  kernel: "protein",
+  costTarget: "deck",
+  pendingStrategy: "liar",
+  pendingRadius: 0.1,
+  downsample: 1,
+  maxObservationsToLoad: 0,
+});
+
+/** Settings a user may pass to the constructor (any subset). */
+export type ProteinOptions = Partial<ProteinSettings>;
+
+/** Names of every setting, for validation of constructor options. */
+export const SETTING_NAMES: readonly (keyof ProteinSettings)[] = [...Object.keys(DEFAULT_SETTINGS), "seed", "costParam"] as (keyof ProteinSettings)[];
+
+/** Config settings, then constructor options, over the defaults. */
+export function resolveSettings(fromConfig: Readonly<ConfigSettings>, options: ProteinOptions, keys: readonly string[], freshSeed: () => number): ProteinSettings {
+  const merged = { ...DEFAULT_SETTINGS, ...stripUndefined(fromConfig), ...stripUndefined(options) } as Partial<ProteinSettings>;
+  let costParam = merged.costParam;
+  if (costParam === undefined) costParam = ["train.total_timesteps", "trainer.total_timesteps"].find((k) => keys.includes(k)) ?? null;
+  else if (costParam !== null) costParam = costParam.replace(/\//g, ".");
+  return { ...(merged as ProteinSettings), costParam, seed: merged.seed ?? freshSeed() };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
