@@ -465,8 +465,14 @@ export class Protein {
     // 6. Candidates around the centers.
     const m0 = (centers.length / d) * s.suggestionsPerPareto;
     let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale });
-    if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < m0; i++) C[i * d + this.costIndex] = fixedCostU;
-    const keep = dedupRows(C, m0, d, DUPLICATE_DISTANCE);
+    if (s.globalCandidates > 0) {
+      // Uniform draws over the whole box, so regions far from every centre can compete.
+      const G = this.space.sample(s.globalCandidates, this.rng, { scale: 2 });
+      C = concatRows(C, G);
+    }
+    const mAll = C.length / d;
+    if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < mAll; i++) C[i * d + this.costIndex] = fixedCostU;
+    const keep = dedupRows(C, mAll, d, DUPLICATE_DISTANCE);
     C = gatherRows(C, keep, d);
     let m = keep.length;
     if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
@@ -478,57 +484,116 @@ export class Protein {
     info.candidates = m;
 
     // 7. Rate the candidates.
-    const needVariance = s.acquisition !== "protein";
-    const pred = scoreGp.predict(C, { variance: needVariance });
-    const costNorm = costGp ? costGp.predict(C).mean : new Float64Array(m).fill(0.5);
-    const predictedCost = new Float64Array(m);
-    for (let i = 0; i < m; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
-    const { mask, relaxed } = maxCostMask(predictedCost, s.maxSuggestionCost);
-    if (relaxed) info.costThresholdRelaxed = true;
-    const rating = new Float64Array(m);
     const useCostWeight = fixedCostU === undefined;
     const target = useCostWeight ? (s.costTarget === "deck" ? this.deck.draw(this.rng) : (1 + s.expansionRate) * this.rng.random()) : Number.NaN;
     if (useCostWeight) info.costTarget = target;
-    const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || s.acquisition !== "protein" }) : new Float64Array(m).fill(1);
-    switch (s.acquisition) {
-      case "protein":
-        for (let i = 0; i < m; i++) rating[i] = pred.mean[i] * weight[i] * mask[i];
-        break;
-      case "ei": {
-        const best = maxOf(yNorm, data.n);
-        expectedImprovement(pred.mean, pred.variance!, best, rating);
-        for (let i = 0; i < m; i++) rating[i] = mask[i] ? rating[i] * weight[i] : 0;
-        break;
+    const bestSeen = maxOf(yNorm, data.n);
+    let relaxed: boolean | undefined;
+    const rate = (Cb: Float64Array, mb: number): { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array } => {
+      const pred = scoreGp.predict(Cb, { variance: s.acquisition !== "protein" });
+      const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
+      const predictedCost = new Float64Array(mb);
+      for (let i = 0; i < mb; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
+      let mask: Uint8Array;
+      if (relaxed === undefined) ({ mask, relaxed } = maxCostMask(predictedCost, s.maxSuggestionCost));
+      else mask = relaxed ? new Uint8Array(mb).fill(1) : maxCostMask(predictedCost, s.maxSuggestionCost).mask;
+      const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || s.acquisition !== "protein" }) : new Float64Array(mb).fill(1);
+      const rating = new Float64Array(mb);
+      switch (s.acquisition) {
+        case "protein":
+          for (let i = 0; i < mb; i++) rating[i] = pred.mean[i] * weight[i] * mask[i];
+          break;
+        case "ei":
+          expectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
+          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : 0;
+          break;
+        case "logei":
+          logExpectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
+          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
+          break;
+        case "ucb":
+          upperConfidenceBound(pred.mean, pred.variance!, s.ucbBeta, rating);
+          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : Number.NEGATIVE_INFINITY;
+          break;
       }
-      case "logei": {
-        const best = maxOf(yNorm, data.n);
-        logExpectedImprovement(pred.mean, pred.variance!, best, rating);
-        for (let i = 0; i < m; i++) rating[i] = mask[i] ? rating[i] + Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
-        break;
-      }
-      case "ucb":
-        upperConfidenceBound(pred.mean, pred.variance!, s.ucbBeta, rating);
-        for (let i = 0; i < m; i++) rating[i] = mask[i] ? rating[i] * weight[i] : Number.NEGATIVE_INFINITY;
-        break;
-    }
-    let best = argmaxFinite(rating);
+      return { rating, mean: pred.mean, predictedCost };
+    };
+    let rated = rate(C, m);
+    if (relaxed) info.costThresholdRelaxed = true;
+    let best = argmaxFinite(rated.rating);
     if (best < 0) {
       info.reason = "no candidate had a finite rating; took the model's best mean";
-      best = argmaxFinite(pred.mean);
+      best = argmaxFinite(rated.mean);
       if (best < 0) best = 0;
     }
 
+    // 7b. Optional local refinement: perturb the best-rated candidates with shrinking
+    // boxes and keep any that rate higher (acquisition optimization beyond the sample).
+    if (s.localSearch && m > 0) {
+      const refined = this.refine(C, m, rated.rating, rate, fixedCostU, P, pendingRows.length);
+      if (refined) {
+        C = refined.C;
+        rated = refined.rated;
+        best = refined.best;
+        info.candidates = m + refined.extra;
+      }
+    }
+
     // 8. The winner, with what the model expected of it.
-    info.rating = rating[best];
-    const yHat = pred.mean[best] * (Math.abs(sMax - sMin) + EPS) + sMin;
+    info.rating = rated.rating[best];
+    const yHat = rated.mean[best] * (Math.abs(sMax - sMin) + EPS) + sMin;
     info.predictedScore = this.direction * yHat;
-    if (costGp) info.predictedCost = predictedCost[best];
+    if (costGp) info.predictedCost = rated.predictedCost[best];
     // Restore the models to the real data (fantasies were only for this suggestion).
     if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
       scoreGp.setData(data.X, yNorm);
       if (costGp) costGp.setData(data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS));
     }
     return Float64Array.from(C.subarray(best * d, best * d + d));
+  }
+
+  /**
+   * Local refinement of the acquisition: the 8 best-rated candidates are perturbed in
+   * boxes of half-width 0.1, 0.03 and 0.01 (per coordinate; categorical coordinates
+   * redraw with that probability), 32 perturbations each per round; the best 8 of old and
+   * new go to the next round. Returns the merged set, or undefined if nothing improved.
+   */
+  private refine(
+    C: Float64Array,
+    m: number,
+    rating: Float64Array,
+    rate: (C: Float64Array, m: number) => { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array },
+    fixedCostU: number | undefined,
+    P: Float64Array,
+    p: number,
+  ): { C: Float64Array; rated: ReturnType<typeof rate>; best: number; extra: number } | undefined {
+    const d = this.space.dim;
+    const K = Math.min(8, m);
+    const order = topIndices(rating, K);
+    let top = gatherRows(C, order, d);
+    let topRating = Float64Array.from(order, (i) => rating[i]);
+    const initialBest = topRating[0];
+    const added: Float64Array[] = [];
+    for (const step of [0.1, 0.03, 0.01]) {
+      const n = top.length / d;
+      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step) });
+      if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < n * 32; i++) Z[i * d + this.costIndex] = fixedCostU;
+      let mz = n * 32;
+      if (p > 0 && this.settings.pendingStrategy !== "none") mz = excludeNear(Z, mz, P, p, d, this.settings.pendingRadius);
+      if (mz === 0) continue;
+      Z = Z.subarray(0, mz * d);
+      const r = rate(Z, mz).rating;
+      added.push(Float64Array.from(Z));
+      const pool = concatRows(top, Z);
+      const poolRating = concatRows(topRating, r);
+      const keep = topIndices(poolRating, K);
+      top = gatherRows(pool, keep, d);
+      topRating = Float64Array.from(keep, (i) => poolRating[i]);
+    }
+    if (!(topRating[0] > initialBest)) return undefined;
+    const winner = top.subarray(0, d);
+    const rated = rate(Float64Array.from(winner), 1);
+    return { C: Float64Array.from(winner), rated, best: 0, extra: added.reduce((a, z) => a + z.length / d, 0) };
   }
 
   /** Front rows, plus the top-k rows with their cost coordinate moved ½ and ⅓ of the way to −1. */
@@ -564,7 +629,7 @@ export class Protein {
       linear: protein,
       categoricalDims: this.space.categoricalDims,
       normalizeY: "none",
-      priors: true,
+      priors: s.noisePrior === "protein" ? true : { noise: { mu: Math.log(1e-4), sigma: 2 } },
     });
   }
 
@@ -741,6 +806,14 @@ function mergeInto(target: Record<string, unknown>, source: NestedParams): Recor
     else target[k] = typeof v === "object" ? structuredClone(v) : v;
   }
   return target;
+}
+
+/** Indices of the k largest finite values, largest first (ties: lower index first). */
+function topIndices(values: Float64Array, k: number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && values[i] > Number.NEGATIVE_INFINITY) idx.push(i);
+  idx.sort((a, b) => values[b] - values[a] || a - b);
+  return idx.slice(0, k);
 }
 
 function maxOf(a: Float64Array, n: number): number {

@@ -51,6 +51,16 @@ export interface ProteinSettings {
   pendingStrategy: "liar" | "believer" | "none";
   /** Candidates closer than this (normalized Euclidean distance) to a pending suggestion are not proposed. @default 0.1 */
   pendingRadius: number;
+  /**
+   * Prior on the GP noise variance (scores min–max scaled to [0, 1]): Protein's
+   * LogNormal(ln 1e-2, 0.5), or a weak LogNormal(ln 1e-4, 2) that lets nearly noise-free
+   * objectives be fitted closely. @default "protein"
+   */
+  noisePrior: "protein" | "weak";
+  /** Extra candidates drawn uniformly over the whole box (beside those around the centres). @default 0 */
+  globalCandidates: number;
+  /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default false */
+  localSearch: boolean;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -78,6 +88,9 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   costTarget: "deck",
   pendingStrategy: "liar",
   pendingRadius: 0.1,
+  noisePrior: "protein",
+  globalCandidates: 0,
+  localSearch: false,
   downsample: 1,
   maxObservationsToLoad: 0,
 });

@@ -38,6 +38,9 @@ export const settingsShape = {
   pending_radius: num.pipe(z.number().nonnegative()),
   kernel: z.enum(["protein", "matern52", "matern32", "rbf"]),
   fit_iterations: num.pipe(z.number().int().positive()),
+  local_search: bool,
+  noise_prior: z.enum(["protein", "weak"]),
+  global_candidates: num.pipe(z.number().int().nonnegative()),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -68,6 +71,9 @@ export const settingsAllowed: Record<SettingKey, string> = {
   pending_radius: "a number ≥ 0 (normalized distance)",
   kernel: '"protein" (linear + Matérn 3/2), "matern52", "matern32" or "rbf"',
   fit_iterations: "an integer ≥ 1",
+  local_search: "true or false",
+  noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
+  global_candidates: "an integer ≥ 0",
 };
 
 /** snake_case → camelCase. */
@@ -106,6 +112,9 @@ export interface ConfigSettings {
   pendingRadius?: number;
   kernel?: "protein" | "matern52" | "matern32" | "rbf";
   fitIterations?: number;
+  localSearch?: boolean;
+  noisePrior?: "protein" | "weak";
+  globalCandidates?: number;
 }
 
 export function isSettingKey(key: string): key is SettingKey {
