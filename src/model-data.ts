@@ -23,44 +23,33 @@ export function rowDistanceSquared(A: Float64Array, i: number, B: Float64Array, 
 }
 
 /**
- * Indices of rows to keep so that no two kept rows lie within `radius` of each other,
- * preferring later rows (the newest observation wins). Rows are bucketed on a grid of
- * cell size `radius` so the cost is ~O(n·3^min(d,3)) instead of O(n²); only the first
- * three coordinates index the grid, the full distance decides.
+ * Indices of rows to keep: a row is dropped when a LATER row lies within `radius` of it
+ * (the newest observation wins, as in PufferLib). A sweep over the rows sorted by their
+ * first coordinate compares only rows whose first coordinates are within `radius`, so
+ * the cost is O(n log n) plus the number of such pairs.
  *
  * @param X n×d row-major rows.
  * @returns kept indices in increasing order.
  */
 export function dedupRows(X: Float64Array, n: number, d: number, radius = DUPLICATE_DISTANCE): number[] {
-  if (n < 2) return n === 1 ? [0] : [];
+  if (n < 2 || d === 0) return n === 0 ? [] : d === 0 ? [n - 1] : [0];
   const r2 = radius * radius;
-  const g = Math.min(d, 3);
-  const buckets = new Map<string, number[]>();
-  const kept: boolean[] = new Array(n).fill(false);
-  const cell = new Array<number>(g);
-  const neighbour = new Array<number>(g);
-  for (let i = n - 1; i >= 0; i--) {
-    for (let k = 0; k < g; k++) cell[k] = Math.floor(X[i * d + k] / radius);
-    let duplicate = false;
-    const total = 3 ** g;
-    for (let code = 0; code < total && !duplicate; code++) {
-      let rest = code;
-      for (let k = 0; k < g; k++) {
-        neighbour[k] = cell[k] + (rest % 3) - 1;
-        rest = Math.floor(rest / 3);
-      }
-      const list = buckets.get(neighbour.join(","));
-      if (list) for (const j of list) if (rowDistanceSquared(X, i, X, j, d) < r2) { duplicate = true; break; }
+  const first = new Float64Array(n);
+  for (let i = 0; i < n; i++) first[i] = X[i * d];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => first[a] - first[b] || a - b);
+  const dropped = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    for (let l = k + 1; l < n; l++) {
+      const j = order[l];
+      if (first[j] - first[i] >= radius) break;
+      if (rowDistanceSquared(X, i, X, j, d) < r2) dropped[i < j ? i : j] = 1;
     }
-    if (duplicate) continue;
-    kept[i] = true;
-    const key = cell.join(",");
-    const list = buckets.get(key);
-    if (list) list.push(i);
-    else buckets.set(key, [i]);
   }
   const out: number[] = [];
-  for (let i = 0; i < n; i++) if (kept[i]) out.push(i);
+  for (let i = 0; i < n; i++) if (!dropped[i]) out.push(i);
   return out;
 }
 

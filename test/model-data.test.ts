@@ -1,0 +1,64 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { dedupRows, excludeNear, gatherRows, minMaxScale, quantile, rowDistanceSquared, subsampleRecent } from "../src/model-data";
+import { createRng } from "../src/random";
+
+describe("dedupRows", () => {
+  it("drops a row when a later row lies within the radius (the newest wins)", () => {
+    const X = Float64Array.of(0, 0, 1, 1, 1e-8, 0, 0.5, 0.5, 1, 1 + 5e-7);
+    expect(dedupRows(X, 5, 2, 1e-6)).toEqual([2, 3, 4]);
+  });
+  it("agrees with the O(n²) rule on random data with planted duplicates", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 1000 }), (n, d, seed) => {
+        const rng = createRng(seed);
+        const X = new Float64Array(n * d);
+        for (let i = 0; i < n; i++) {
+          if (i > 0 && rng.random() < 0.3) {
+            const j = rng.int(0, i - 1);
+            for (let k = 0; k < d; k++) X[i * d + k] = X[j * d + k] + (rng.random() - 0.5) * 1e-7;
+          } else for (let k = 0; k < d; k++) X[i * d + k] = rng.uniform(-1, 1);
+        }
+        const brute: number[] = [];
+        for (let i = 0; i < n; i++) {
+          let newer = false;
+          for (let j = i + 1; j < n; j++) if (rowDistanceSquared(X, i, X, j, d) < 1e-12) newer = true;
+          if (!newer) brute.push(i);
+        }
+        expect(dedupRows(X, n, d, 1e-6)).toEqual(brute);
+      }),
+    );
+  });
+});
+
+describe("subsampleRecent", () => {
+  it("keeps the most recent half and a random subset of the older rows, in order", () => {
+    const order = Array.from({ length: 20 }, (_, i) => i);
+    const kept = subsampleRecent(order, 8, createRng(1));
+    expect(kept.length).toBe(8);
+    expect(kept.slice(4)).toEqual([16, 17, 18, 19]);
+    expect(kept.slice(0, 4).every((i) => i < 16)).toBe(true);
+    expect([...kept].sort((a, b) => a - b)).toEqual(kept);
+    expect(subsampleRecent(order.slice(0, 5), 8, createRng(1))).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe("small helpers", () => {
+  it("quantile interpolates like numpy's default", () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([5, 1, 3], 0.97)).toBeCloseTo(3 + 0.94 * 2, 12);
+    expect(quantile([7], 0.3)).toBe(7);
+  });
+  it("minMaxScale maps [lo, hi] onto [0, 1) with the epsilon", () => {
+    expect(Array.from(minMaxScale([1, 3], 1, 3, 0))).toEqual([0, 1]);
+    expect(Array.from(minMaxScale([2, 2], 2, 2, 1e-6))).toEqual([0, 0]);
+  });
+  it("excludeNear removes candidates close to pending rows, keeping order", () => {
+    const C = Float64Array.of(0, 0, 0.05, 0, 0.5, 0.5, 1, 1);
+    const P = Float64Array.of(0, 0);
+    const kept = excludeNear(C, 4, P, 1, 2, 0.1);
+    expect(kept).toBe(2);
+    expect(Array.from(C.subarray(0, 4))).toEqual([0.5, 0.5, 1, 1]);
+    expect(Array.from(gatherRows(Float64Array.of(1, 2, 3, 4, 5, 6), [2, 0], 2))).toEqual([5, 6, 1, 2]);
+  });
+});
