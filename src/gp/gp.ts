@@ -1,0 +1,1016 @@
+/**
+ * Exact Gaussian-process regression with a constant mean and Gaussian noise, fitted by maximizing the log
+ * marginal likelihood (plus log-priors) with analytic gradients.
+ *
+ * Glossary:
+ *   n, d       number of observations, input dimension
+ *   X          n×d row-major inputs
+ *   y          length n outputs in the caller's units; y' = (y − shift)/scale the modelled (normalized) outputs
+ *   k          base covariance: Matérn 5/2, Matérn 3/2 or RBF with ARD lengthscales ℓ (categorical dims compared
+ *              for equality), optionally plus c·x·x' (continuous dims) + b
+ *   K          n×n, K = σ_f·k(X, X) + σ_n²·I          (σ_f = outputScale, σ_n² = noise; both variances)
+ *   m          the constant prior mean (in normalized units)
+ *   L          n×n lower Cholesky factor, L·Lᵀ = K (+ jitter·I when the ladder had to add some)
+ *   r, α       r = y' − m, α = K⁻¹ r                    (R&W Alg. 2.1, line 3)
+ *   W          ααᵀ − K⁻¹                                (R&W eq. 5.9)
+ *   θ          the parameter vector, in this order (P = d + 3, or d + 5 with the linear term):
+ *                [log σ_f, log ℓ_0 … log ℓ_{d−1}, (log c, log b,) log σ_n², m]
+ *              — the same order as scikit-learn's theta for ConstantKernel·Matern + WhiteKernel, plus m last.
+ *   Xs         q×d row-major query points; predictions run in row blocks of PREDICT_BLOCK rows
+ *
+ * LML(θ) = −½ rᵀα − Σ_i log L_ii − (n/2) log 2π       (R&W eq. 2.30 / Alg. 2.1 line 8)
+ * ∂LML/∂θ_p = ½ tr(W ∂K/∂θ_p) for kernel and noise parameters (eq. 5.9); ∂LML/∂m = Σ_i α_i.
+ *
+ * Failure policy: inside a fit a failed Cholesky factorization is LML = −∞ for that trial point and the
+ * optimizer backtracks; outside a fit the factorization goes through the jitter ladder of `cholesky()`.
+ * `fit()` never throws for numerical reasons: it falls back to the last good (or default) hyperparameters and
+ * says so in its result. Predictions are always finite.
+ */
+import { NumericalError, ObservationError, ConfigError } from "../errors";
+import { cholesky, choleskyInPlace, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
+import type { Rng } from "../random/types";
+import { Adam } from "./adam";
+import {
+  ConstantKernel,
+  LinearKernel,
+  ScaledKernel,
+  StationaryKernel,
+  SumKernel,
+  type Kernel,
+  type StationaryKernelType,
+} from "./kernels";
+import { createLbfgsMemory, minimizeLbfgs, type LbfgsMemory } from "./lbfgs";
+import { defaultPriors, logNormalPriorTerm, type GpPriors } from "./priors";
+
+/** Rows of Xs processed at once by `predict` (memory per block: PREDICT_BLOCK·n doubles). */
+export const PREDICT_BLOCK = 256;
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** How outputs are rescaled before modelling. Predictions always come back in the caller's units. */
+export type NormalizeY = "standardize" | "minmax" | "none";
+
+/** Hyperparameters in natural units (variances, not standard deviations; mean in normalized-output units). */
+export interface GpHyperparameters {
+  /** ARD lengthscales ℓ_j, length d. */
+  lengthscales: number[];
+  /** Signal variance σ_f multiplying the kernel. */
+  outputScale: number;
+  /** Noise variance σ_n². */
+  noise: number;
+  /** Constant prior mean m, in the normalized units the GP models (0 = the centre of the data for "standardize"). */
+  mean: number;
+  /** Scale c of the linear term (only with `linear: true`). */
+  linearScale?: number;
+  /** Constant offset b added to the kernel (only with `linear: true`). */
+  offset?: number;
+}
+
+/** Box bounds [low, high] of each hyperparameter in natural units (the fit works on their logs). */
+export interface GpBounds {
+  lengthscale: readonly [number, number];
+  outputScale: readonly [number, number];
+  noise: readonly [number, number];
+  linearScale: readonly [number, number];
+  offset: readonly [number, number];
+}
+
+/** Default bounds. */
+export const DEFAULT_GP_BOUNDS: GpBounds = {
+  lengthscale: [1e-3, 1e3],
+  outputScale: [1e-4, 1e4],
+  noise: [1e-6, 1e1],
+  linearScale: [1e-4, 1e4],
+  offset: [1e-4, 1e4],
+};
+
+/** Options of the {@link GaussianProcess} constructor. */
+export interface GaussianProcessOptions {
+  /** Input dimension d ≥ 1. */
+  dim: number;
+  /** Base stationary kernel. @default "matern52" */
+  kernel?: StationaryKernelType;
+  /** Add Protein's linear term: σ_f·(c·x·x' + b + k(x, x')). @default false */
+  linear?: boolean;
+  /** Dimensions whose coordinate is a category code (compared for equality, left out of the linear term). @default [] */
+  categoricalDims?: readonly number[];
+  /** Output normalization. @default "standardize" */
+  normalizeY?: NormalizeY;
+  /** `true` for the default priors, `false` for none (pure maximum likelihood), or custom priors. @default true */
+  priors?: boolean | Partial<GpPriors>;
+  /** Fit the constant mean (else it stays where it is set, 0 by default). @default true */
+  fitMean?: boolean;
+  /** Bounds of the hyperparameters in natural units. @default DEFAULT_GP_BOUNDS */
+  bounds?: Partial<GpBounds>;
+  /** Initial hyperparameters (natural units). @default ℓ = 1, σ_f = 1, σ_n² = 0.01, m = 0, c = 1, b = 1 (Protein's) */
+  hyperparameters?: Partial<GpHyperparameters>;
+  /** Cap of the jitter ladder relative to the mean diagonal of K. @default 1e-4 */
+  maxRelativeJitter?: number;
+}
+
+/** Options of {@link GaussianProcess.fit}. */
+export interface FitOptions {
+  /** "lbfgs": MAP by L-BFGS with bounds; "adam": Protein's AMSGrad steps on softplus parameters. @default "lbfgs" */
+  method?: "lbfgs" | "adam";
+  /** L-BFGS iterations per start (a warm-started refit after one new point typically needs 10–25). @default 20 */
+  maxIterations?: number;
+  /** Extra L-BFGS starts drawn uniformly in the log-bounds (requires `rng`). @default 0 */
+  restarts?: number;
+  /** Source of the restart points. */
+  rng?: Rng;
+  /** Start from the current hyperparameters (else from the defaults). @default true */
+  warmStart?: boolean;
+  /** Adam steps. @default 50 */
+  steps?: number;
+  /** Adam learning rate. @default 1e-3 */
+  learningRate?: number;
+  /** Forget the Adam moments before stepping (Protein resets every 50 suggestions). @default false */
+  resetOptimizer?: boolean;
+  /** L-BFGS gradient tolerance on the projected gradient (∞-norm). @default 1e-5 */
+  gtol?: number;
+  /**
+   * L-BFGS relative-decrease tolerance (as SciPy's `ftol`, whose default is 2.2e-9). Looser by default: on warm
+   * refits it halves the evaluations while the objective stays within ~1e-3 of a converged run. @default 1e-6
+   */
+  ftol?: number;
+}
+
+/** What a fit did. */
+export interface FitResult {
+  /** A convergence criterion was met (always false for Adam, which runs a fixed number of steps). */
+  converged: boolean;
+  /** Optimizer iterations (summed over starts). */
+  iterations: number;
+  /** Likelihood evaluations (each: one kernel fill, one Cholesky, and for L-BFGS/Adam one inverse). */
+  evaluations: number;
+  /** Log marginal likelihood at the final hyperparameters (without priors, normalized units). */
+  lml: number;
+  /** LML plus log-priors at the final hyperparameters (what the fit maximized; equals lml without priors). */
+  objective: number;
+  /** The optimizer could not be used and the hyperparameters were restored to the last good or default ones. */
+  fellBack: boolean;
+  /** Why it fell back or stopped early, when it did. */
+  reason?: string;
+}
+
+/** Result of {@link GaussianProcess.predict}, in the caller's units. */
+export interface Prediction {
+  /** Posterior mean per query row. */
+  mean: Float64Array;
+  /** Posterior predictive variance per query row (only when asked). */
+  variance?: Float64Array;
+}
+
+/** Options of {@link GaussianProcess.predict}. */
+export interface PredictOptions {
+  /** Also return variances. @default false */
+  variance?: boolean;
+  /** Include the noise variance σ_n² (predictive variance of a new observation), as scikit-learn does. @default true */
+  includeNoise?: boolean;
+}
+
+interface Layout {
+  readonly P: number;
+  readonly iScale: number;
+  readonly iLs: number;
+  readonly iLin: number; // −1 without the linear term
+  readonly iNoise: number;
+  readonly iMean: number;
+}
+
+function clampTo(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+function softplus(r: number): number {
+  return r > 30 ? r : Math.log1p(Math.exp(r));
+}
+
+function softplusInverse(v: number): number {
+  return v > 30 ? v : Math.log(Math.expm1(Math.max(v, 1e-300)));
+}
+
+function sigmoid(r: number): number {
+  return 1 / (1 + Math.exp(-r));
+}
+
+/**
+ * Exact GP regression: `setData`, `fit`, `predict`.
+ *
+ * @example
+ * const gp = new GaussianProcess({ dim: 2, kernel: "matern52" });
+ * gp.setData(Float64Array.of(0, 0, 1, 1, -1, 0.5), Float64Array.of(0.1, 0.8, 0.3));
+ * gp.fit();
+ * const { mean, variance } = gp.predict(Float64Array.of(0.5, 0.5), { variance: true });
+ */
+export class GaussianProcess {
+  /** Input dimension d. */
+  readonly dim: number;
+  readonly kernelType: StationaryKernelType;
+  readonly linear: boolean;
+  readonly categoricalDims: readonly number[];
+  readonly normalizeY: NormalizeY;
+  readonly fitMean: boolean;
+  readonly priors: GpPriors;
+  readonly bounds: GpBounds;
+  /** Names of the entries of θ, in order (see the file header). */
+  readonly paramNames: readonly string[];
+
+  private readonly kernel: Kernel;
+  private readonly layout: Layout;
+  private readonly maxRelativeJitter: number;
+  /** Current θ. */
+  private theta: Float64Array;
+  private readonly defaultTheta: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  /** θ of the last successful fit or explicit set (the fallback). */
+  private lastGood: Float64Array;
+  private fitted = false;
+
+  // Data.
+  private n = 0;
+  private X = new Float64Array(0);
+  private yNorm = new Float64Array(0);
+  private shift = 0;
+  private scale = 1;
+
+  // Scratch, allocated once per data size (capacity grows, never shrinks).
+  private capacity = -1;
+  private K = new Float64Array(0);
+  private L = new Float64Array(0);
+  private Kinv = new Float64Array(0);
+  private alpha = new Float64Array(0);
+  private resid = new Float64Array(0);
+  private predBuf = new Float64Array(0);
+  private readonly gradBuf: Float64Array;
+
+  // Factor of K at the current θ (used by predict and the public LML).
+  private factorValid = false;
+  private jitter = 0;
+
+  private adam: Adam | null = null;
+  /** Curvature pairs of the last warm-started L-BFGS run, reused by the next refit. */
+  private lbfgsMemory: LbfgsMemory | null = null;
+
+  /**
+   * @throws ConfigError when `dim`, `categoricalDims`, the bounds or the initial hyperparameters are invalid.
+   */
+  constructor(options: GaussianProcessOptions) {
+    const dim = options.dim;
+    if (!Number.isSafeInteger(dim) || dim < 1) {
+      throw new ConfigError("GaussianProcess dim must be a positive integer", {
+        key: "dim",
+        value: dim,
+        allowed: "an integer >= 1",
+        fix: "pass the number of columns of X",
+      });
+    }
+    this.dim = dim;
+    this.kernelType = options.kernel ?? "matern52";
+    if (!["matern52", "matern32", "rbf"].includes(this.kernelType)) {
+      throw new ConfigError("unknown GP kernel", {
+        key: "kernel",
+        value: this.kernelType,
+        allowed: '"matern52", "matern32" or "rbf"',
+        fix: 'use kernel: "matern52"',
+      });
+    }
+    this.linear = options.linear ?? false;
+    const cats = [...new Set(options.categoricalDims ?? [])].sort((a, b) => a - b);
+    for (const j of cats) {
+      if (!Number.isSafeInteger(j) || j < 0 || j >= dim) {
+        throw new ConfigError("categorical dimension out of range", {
+          key: "categoricalDims",
+          value: options.categoricalDims,
+          allowed: `integers in [0, ${dim - 1}]`,
+          fix: "list the column indices of the categorical parameters",
+        });
+      }
+    }
+    this.categoricalDims = cats;
+    this.normalizeY = options.normalizeY ?? "standardize";
+    if (!["standardize", "minmax", "none"].includes(this.normalizeY)) {
+      throw new ConfigError("unknown output normalization", {
+        key: "normalizeY",
+        value: this.normalizeY,
+        allowed: '"standardize", "minmax" or "none"',
+        fix: 'use normalizeY: "standardize"',
+      });
+    }
+    this.fitMean = options.fitMean ?? true;
+    this.maxRelativeJitter = options.maxRelativeJitter ?? 1e-4;
+    const pr = options.priors ?? true;
+    const none: GpPriors = { lengthscale: null, outputScale: null, noise: null, linearScale: null, offset: null };
+    this.priors = pr === false ? none : pr === true ? defaultPriors(dim) : { ...defaultPriors(dim), ...pr };
+    this.bounds = { ...DEFAULT_GP_BOUNDS, ...(options.bounds ?? {}) };
+    for (const [key, [lo, hi]] of Object.entries(this.bounds) as [string, readonly [number, number]][]) {
+      if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) {
+        throw new ConfigError("GP hyperparameter bounds must satisfy 0 < low <= high < Infinity", {
+          key: `bounds.${key}`,
+          value: [lo, hi],
+          allowed: "[low, high] with 0 < low <= high < Infinity",
+          fix: `e.g. bounds.${key}: [${DEFAULT_GP_BOUNDS[key as keyof GpBounds].join(", ")}]`,
+        });
+      }
+    }
+
+    const stationary = new StationaryKernel(this.kernelType, dim, cats);
+    this.kernel = this.linear
+      ? new ScaledKernel(new SumKernel([stationary, new LinearKernel(dim, cats), new ConstantKernel(dim)]))
+      : new ScaledKernel(stationary);
+    const nk = this.kernel.numParams;
+    this.layout = {
+      P: nk + 2,
+      iScale: 0,
+      iLs: 1,
+      iLin: this.linear ? 1 + dim : -1,
+      iNoise: nk,
+      iMean: nk + 1,
+    };
+    this.paramNames = [...this.kernel.paramNames, "log noise", "mean"];
+    const P = this.layout.P;
+    this.gradBuf = new Float64Array(P);
+
+    // Bounds in θ space.
+    this.lower = new Float64Array(P);
+    this.upper = new Float64Array(P);
+    const setB = (i: number, b: readonly [number, number]): void => {
+      this.lower[i] = Math.log(b[0]);
+      this.upper[i] = Math.log(b[1]);
+    };
+    const { iScale, iLs, iLin, iNoise, iMean } = this.layout;
+    setB(iScale, this.bounds.outputScale);
+    for (let j = 0; j < dim; j++) setB(iLs + j, this.bounds.lengthscale);
+    if (iLin >= 0) {
+      setB(iLin, this.bounds.linearScale);
+      setB(iLin + 1, this.bounds.offset);
+    }
+    setB(iNoise, this.bounds.noise);
+    this.lower[iMean] = -Infinity;
+    this.upper[iMean] = Infinity;
+
+    this.defaultTheta = new Float64Array(P);
+    this.defaultTheta[iNoise] = Math.log(1e-2);
+    for (let i = 0; i < P - 1; i++) this.defaultTheta[i] = clampTo(this.defaultTheta[i], this.lower[i], this.upper[i]);
+    this.theta = this.defaultTheta.slice();
+    if (options.hyperparameters) this.hyperparameters = { ...this.hyperparameters, ...options.hyperparameters };
+    this.lastGood = this.theta.slice();
+    this.kernel.setLogParams(this.theta, 0);
+  }
+
+  // ---------------------------------------------------------------- hyperparameters
+
+  /** Current hyperparameters in natural units (a copy). */
+  get hyperparameters(): GpHyperparameters {
+    const t = this.theta;
+    const { iScale, iLs, iLin, iNoise, iMean } = this.layout;
+    const h: GpHyperparameters = {
+      lengthscales: Array.from({ length: this.dim }, (_, j) => Math.exp(t[iLs + j])),
+      outputScale: Math.exp(t[iScale]),
+      noise: Math.exp(t[iNoise]),
+      mean: t[iMean],
+    };
+    if (iLin >= 0) {
+      h.linearScale = Math.exp(t[iLin]);
+      h.offset = Math.exp(t[iLin + 1]);
+    }
+    return h;
+  }
+
+  /**
+   * Sets hyperparameters (natural units); omitted fields keep their values. Values are not clamped to the bounds
+   * (a fit clamps its start). The values set become the fallback of later fits.
+   * @throws ConfigError when a value is not a positive finite number (mean: finite) or lengthscales has the wrong length.
+   */
+  set hyperparameters(h: Partial<GpHyperparameters>) {
+    const t = this.theta.slice();
+    const { iScale, iLs, iLin, iNoise, iMean } = this.layout;
+    const pos = (key: string, v: number | undefined, i: number): void => {
+      if (v === undefined) return;
+      if (!(typeof v === "number" && v > 0 && Number.isFinite(v))) {
+        throw new ConfigError("GP hyperparameter must be a positive finite number", {
+          key: `hyperparameters.${key}`,
+          value: v,
+          allowed: "a finite number > 0",
+          fix: "pass a positive value",
+        });
+      }
+      t[i] = Math.log(v);
+    };
+    if (h.lengthscales !== undefined) {
+      if (h.lengthscales.length !== this.dim) {
+        throw new ConfigError("lengthscales must have one entry per dimension", {
+          key: "hyperparameters.lengthscales",
+          value: h.lengthscales,
+          allowed: `an array of ${this.dim} positive numbers`,
+          fix: `pass ${this.dim} lengthscales`,
+        });
+      }
+      for (let j = 0; j < this.dim; j++) pos(`lengthscales[${j}]`, h.lengthscales[j], iLs + j);
+    }
+    pos("outputScale", h.outputScale, iScale);
+    pos("noise", h.noise, iNoise);
+    if (iLin >= 0) {
+      pos("linearScale", h.linearScale, iLin);
+      pos("offset", h.offset, iLin + 1);
+    }
+    if (h.mean !== undefined) {
+      if (!(typeof h.mean === "number" && Number.isFinite(h.mean))) {
+        throw new ConfigError("GP mean must be a finite number", {
+          key: "hyperparameters.mean",
+          value: h.mean,
+          allowed: "a finite number",
+          fix: "pass e.g. mean: 0",
+        });
+      }
+      t[iMean] = h.mean;
+    }
+    this.setTheta(t);
+    this.lastGood = t.slice();
+  }
+
+  /** θ as a new array (order in {@link GaussianProcess.paramNames}). */
+  getLogParams(): Float64Array {
+    return this.theta.slice();
+  }
+
+  /**
+   * Sets θ (order in {@link GaussianProcess.paramNames}).
+   * @throws ConfigError when the length is wrong or an entry is not finite.
+   */
+  setLogParams(theta: ArrayLike<number>): void {
+    if (theta.length !== this.layout.P || !Array.from(theta).every(Number.isFinite)) {
+      throw new ConfigError("log-parameter vector has the wrong length or a non-finite entry", {
+        key: "theta",
+        value: Array.from(theta),
+        allowed: `${this.layout.P} finite numbers: ${this.paramNames.join(", ")}`,
+        fix: "pass a vector obtained from getLogParams()",
+      });
+    }
+    this.setTheta(theta);
+  }
+
+  private setTheta(theta: ArrayLike<number>): void {
+    this.theta.set(theta);
+    this.kernel.setLogParams(this.theta, 0);
+    this.factorValid = false;
+  }
+
+  /** Number of observations currently held. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** Jitter the last factorization added to the diagonal of K (0 when none was needed). */
+  get lastJitter(): number {
+    return this.jitter;
+  }
+
+  // ---------------------------------------------------------------- data
+
+  /**
+   * Replaces the data. Keeps the hyperparameters (a following `fit()` is warm-started from them).
+   * @param X n×d row-major inputs (copied)
+   * @param y length n outputs in the caller's units (copied)
+   * @throws ObservationError when the sizes disagree or a value is not finite.
+   */
+  setData(X: ArrayLike<number>, y: ArrayLike<number>): void {
+    const d = this.dim;
+    const n = y.length;
+    if (X.length !== n * d) {
+      throw new ObservationError("X and y sizes disagree", {
+        key: "X.length",
+        value: X.length,
+        allowed: `y.length × dim = ${n} × ${d} = ${n * d}`,
+        fix: "pass X as an n×d row-major array with one row per output",
+      });
+    }
+    for (let i = 0; i < X.length; i++) {
+      if (!Number.isFinite(X[i])) {
+        throw new ObservationError("GP inputs must be finite", {
+          key: `X[${Math.floor(i / d)}][${i % d}]`,
+          value: X[i],
+          allowed: "finite numbers",
+          fix: "drop or repair the observation",
+        });
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(y[i])) {
+        throw new ObservationError("GP outputs must be finite", {
+          key: `y[${i}]`,
+          value: y[i],
+          allowed: "finite numbers",
+          fix: "drop failed runs or give them a finite score",
+        });
+      }
+    }
+    this.n = n;
+    this.X = Float64Array.from(X);
+    const yn = Float64Array.from(y);
+    let shift = 0;
+    let scale = 1;
+    if (n > 0 && this.normalizeY !== "none") {
+      let lo = Infinity;
+      let hi = -Infinity;
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        lo = Math.min(lo, yn[i]);
+        hi = Math.max(hi, yn[i]);
+        sum += yn[i];
+      }
+      const tiny = 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi));
+      if (this.normalizeY === "standardize") {
+        shift = sum / n;
+        let ss = 0;
+        for (let i = 0; i < n; i++) ss += (yn[i] - shift) * (yn[i] - shift);
+        const sd = Math.sqrt(ss / n);
+        scale = sd > tiny ? sd : 1; // zero spread: centre only
+      } else {
+        shift = lo;
+        scale = hi - lo > tiny ? hi - lo : 1;
+      }
+      for (let i = 0; i < n; i++) yn[i] = (yn[i] - shift) / scale;
+    }
+    this.shift = shift;
+    this.scale = scale;
+    this.yNorm = yn;
+    if (n > this.capacity) {
+      this.capacity = n;
+      this.K = new Float64Array(n * n);
+      this.L = new Float64Array(n * n);
+      this.Kinv = new Float64Array(n * n);
+      this.alpha = new Float64Array(n);
+      this.resid = new Float64Array(n);
+      this.predBuf = new Float64Array(n * PREDICT_BLOCK);
+    }
+    this.factorValid = false;
+  }
+
+  /** The affine map of the outputs: y' = (y − shift)/scale. */
+  get outputTransform(): { shift: number; scale: number } {
+    return { shift: this.shift, scale: this.scale };
+  }
+
+  // ---------------------------------------------------------------- core evaluation
+
+  /** K = σ_f·k(X, X) + σ_n² I into this.K (lower triangle only). */
+  private buildK(): void {
+    const n = this.n;
+    const K = this.K;
+    this.kernel.fillLower(this.X, n, K, 1, false);
+    const noise = Math.exp(this.theta[this.layout.iNoise]);
+    for (let i = 0; i < n; i++) K[i * n + i] += noise;
+  }
+
+  /** α = K⁻¹(y' − m) from this.L, and the LML. */
+  private solveAlpha(): number {
+    const n = this.n;
+    const L = this.L;
+    const m = this.theta[this.layout.iMean];
+    const r = this.resid;
+    for (let i = 0; i < n; i++) r[i] = this.yNorm[i] - m;
+    choleskySolve(L, n, r, this.alpha);
+    let quad = 0;
+    let logDet = 0;
+    for (let i = 0; i < n; i++) {
+      quad += r[i] * this.alpha[i];
+      logDet += Math.log(L[i * n + i]);
+    }
+    return -0.5 * quad - logDet - 0.5 * n * LOG_2PI; // R&W Alg. 2.1 line 8
+  }
+
+  /**
+   * Writes ∂LML/∂θ into `grad` (length P) from this.L and this.alpha: W = ααᵀ − K⁻¹ (lower triangle), then
+   * ½ tr(W ∂K/∂θ_p) per parameter (R&W eq. 5.9).
+   */
+  private lmlGradient(grad: Float64Array): void {
+    const n = this.n;
+    const W = inverseFromCholesky(this.L, n, this.Kinv);
+    const a = this.alpha;
+    let trW = 0;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      const ai = a[i];
+      for (let j = 0; j <= i; j++) W[ri + j] = ai * a[j] - W[ri + j];
+      trW += W[ri + i];
+    }
+    grad.fill(0);
+    this.kernel.gradient(this.X, n, W, 1, grad, 0);
+    const { iNoise, iMean } = this.layout;
+    grad[iNoise] = 0.5 * Math.exp(this.theta[iNoise]) * trW; // ∂K/∂log σ_n² = σ_n² I
+    let sa = 0;
+    for (let i = 0; i < n; i++) sa += a[i];
+    grad[iMean] = sa; // ∂LML/∂m = 1ᵀK⁻¹(y' − m)
+  }
+
+  /** Σ of log-prior terms at θ; adds their gradient to `grad` when given. */
+  private logPrior(theta: Float64Array, grad: Float64Array | null): number {
+    const pr = this.priors;
+    const { iScale, iLs, iLin, iNoise } = this.layout;
+    let s = logNormalPriorTerm(theta[iScale], pr.outputScale, grad, iScale);
+    for (let j = 0; j < this.dim; j++) s += logNormalPriorTerm(theta[iLs + j], pr.lengthscale, grad, iLs + j);
+    if (iLin >= 0) {
+      s += logNormalPriorTerm(theta[iLin], pr.linearScale, grad, iLin);
+      s += logNormalPriorTerm(theta[iLin + 1], pr.offset, grad, iLin + 1);
+    }
+    s += logNormalPriorTerm(theta[iNoise], pr.noise, grad, iNoise);
+    return s;
+  }
+
+  /**
+   * LML at θ without jitter (the fit's objective). Sets θ as current. Returns −∞ when K is not numerically
+   * positive definite. Writes the LML gradient into `grad` when given (and the factor is then invalid).
+   */
+  private evaluateStrict(theta: ArrayLike<number>, grad: Float64Array | null): number {
+    this.setTheta(theta);
+    const n = this.n;
+    if (n === 0) {
+      if (grad) grad.fill(0);
+      return 0;
+    }
+    this.buildK();
+    const K = this.K;
+    const L = this.L;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) L[ri + j] = K[ri + j];
+    }
+    if (choleskyInPlace(L, n) >= 0) return -Infinity;
+    const lml = this.solveAlpha();
+    if (!Number.isFinite(lml)) return -Infinity;
+    if (grad) this.lmlGradient(grad);
+    this.jitter = 0;
+    this.factorValid = true;
+    return lml;
+  }
+
+  /**
+   * Factors K at the current θ with the jitter ladder (for predict and the public LML).
+   * @throws NumericalError when even the largest jitter fails.
+   */
+  private ensureFactor(): void {
+    if (this.factorValid) return;
+    const n = this.n;
+    if (n === 0) {
+      this.factorValid = true;
+      this.jitter = 0;
+      return;
+    }
+    this.buildK();
+    const { jitter } = cholesky(this.K, n, { out: this.L, maxRelativeJitter: this.maxRelativeJitter });
+    this.jitter = jitter;
+    this.solveAlpha();
+    this.factorValid = true;
+  }
+
+  /**
+   * Log marginal likelihood log p(y' | X, θ) of the normalized outputs at the current hyperparameters
+   * (R&W eq. 2.30), optionally plus the log-priors.
+   * @throws NumericalError when K cannot be factored even with the largest jitter.
+   */
+  logMarginalLikelihood(options: { includePriors?: boolean } = {}): number {
+    this.ensureFactor();
+    const lml = this.n === 0 ? 0 : this.currentLml();
+    return options.includePriors ? lml + this.logPrior(this.theta, null) : lml;
+  }
+
+  private currentLml(): number {
+    const n = this.n;
+    let quad = 0;
+    let logDet = 0;
+    for (let i = 0; i < n; i++) {
+      quad += this.resid[i] * this.alpha[i];
+      logDet += Math.log(this.L[i * n + i]);
+    }
+    return -0.5 * quad - logDet - 0.5 * n * LOG_2PI;
+  }
+
+  /**
+   * Gradient of {@link GaussianProcess.logMarginalLikelihood} with respect to θ, in the order of
+   * {@link GaussianProcess.paramNames}: [log σ_f, log ℓ_0 … log ℓ_{d−1}, (log c, log b,) log σ_n², m].
+   * @throws NumericalError when K cannot be factored even with the largest jitter.
+   */
+  logMarginalLikelihoodGradient(options: { includePriors?: boolean } = {}): Float64Array {
+    this.ensureFactor();
+    const g = new Float64Array(this.layout.P);
+    if (this.n > 0) this.lmlGradient(g);
+    if (options.includePriors) this.logPrior(this.theta, g);
+    return g;
+  }
+
+  // ---------------------------------------------------------------- fit
+
+  /**
+   * Fits the hyperparameters to the current data: maximizes LML + log-priors with L-BFGS (default), or runs
+   * Protein's Adam steps. Warm-started from the current hyperparameters. Never throws for numerical reasons:
+   * on failure the hyperparameters go back to the last good (or default) ones and `fellBack` is set.
+   * @throws ConfigError when `restarts > 0` without an `rng`.
+   */
+  fit(options: FitOptions = {}): FitResult {
+    const restarts = options.restarts ?? 0;
+    if (restarts > 0 && !options.rng) {
+      throw new ConfigError("fit restarts need a random generator", {
+        key: "rng",
+        value: undefined,
+        allowed: "an Rng (createRng(seed))",
+        fix: "pass fit({ restarts, rng })",
+      });
+    }
+    if (options.warmStart === false) this.setTheta(this.defaultStart());
+    if (this.n === 0) {
+      return { converged: true, iterations: 0, evaluations: 0, lml: 0, objective: this.logPrior(this.theta, null), fellBack: false };
+    }
+    try {
+      return options.method === "adam" ? this.fitAdam(options) : this.fitLbfgs(options, restarts);
+    } catch (e) {
+      if (!(e instanceof NumericalError)) throw e;
+      return this.fallBack(`numerical failure: ${e.message.split("\n")[0]}`);
+    }
+  }
+
+  /** Default θ with the mean started at the data mean (when fitted). */
+  private defaultStart(): Float64Array {
+    const t = this.defaultTheta.slice();
+    if (this.fitMean) t[this.layout.iMean] = this.dataMean();
+    else t[this.layout.iMean] = this.theta[this.layout.iMean];
+    return t;
+  }
+
+  private dataMean(): number {
+    let s = 0;
+    for (let i = 0; i < this.n; i++) s += this.yNorm[i];
+    return this.n > 0 ? s / this.n : 0;
+  }
+
+  private fitLbfgs(options: FitOptions, restarts: number): FitResult {
+    const P = this.layout.P;
+    const { iMean } = this.layout;
+    const lower = this.lower.slice();
+    const upper = this.upper.slice();
+    if (!this.fitMean) {
+      lower[iMean] = this.theta[iMean];
+      upper[iMean] = this.theta[iMean];
+    }
+    const grad = this.gradBuf;
+    const objective = (t: Float64Array, g: Float64Array): number => {
+      const lml = this.evaluateStrict(t, grad);
+      if (!Number.isFinite(lml)) return Infinity;
+      const lp = this.logPrior(t, grad);
+      for (let i = 0; i < P; i++) g[i] = -grad[i];
+      return -(lml + lp);
+    };
+
+    const starts: Float64Array[] = [];
+    const first = this.theta.slice();
+    if (!this.fitted && this.fitMean) first[iMean] = this.dataMean();
+    starts.push(first);
+    for (let r = 0; r < restarts; r++) {
+      const t = new Float64Array(P);
+      for (let i = 0; i < P; i++) t[i] = i === iMean ? first[iMean] : options.rng!.uniform(lower[i], upper[i]);
+      starts.push(t);
+    }
+
+    let best: { x: Float64Array; f: number } | null = null;
+    let iterations = 0;
+    let evaluations = 0;
+    let converged = false;
+    let reason: string | undefined;
+    if (this.lbfgsMemory === null || options.warmStart === false) this.lbfgsMemory = createLbfgsMemory(P);
+    const runFrom = (start: Float64Array, memoryState?: LbfgsMemory): void => {
+      const res = minimizeLbfgs(objective, start, {
+        memoryState,
+        lower,
+        upper,
+        maxIterations: options.maxIterations ?? 20,
+        gtol: options.gtol ?? 1e-5,
+        ftol: options.ftol ?? 1e-6,
+      });
+      iterations += res.iterations;
+      evaluations += res.evaluations;
+      if (res.reason === "nonFiniteStart") return;
+      if (best === null || res.f < best.f) {
+        best = { x: res.x.slice(), f: res.f };
+        converged = res.converged;
+        reason = res.converged ? undefined : res.reason;
+      }
+    };
+    starts.forEach((s, i) => runFrom(s, i === 0 ? this.lbfgsMemory! : undefined));
+    if (best === null) {
+      // Warm start and restarts all rejected: try the defaults.
+      runFrom(this.defaultStart());
+      if (best === null) return this.fallBack("the likelihood could not be evaluated at any starting point");
+      reason = "warm start rejected; started from the defaults";
+    }
+    const b = best as { x: Float64Array; f: number };
+    this.setTheta(b.x);
+    this.ensureFactor();
+    const lml = this.currentLml();
+    if (!Number.isFinite(lml)) return this.fallBack("non-finite likelihood at the optimum");
+    this.lastGood = b.x.slice();
+    this.fitted = true;
+    const out: FitResult = {
+      converged,
+      iterations,
+      evaluations,
+      lml,
+      objective: lml + this.logPrior(this.theta, null),
+      fellBack: false,
+    };
+    if (reason !== undefined) out.reason = reason;
+    return out;
+  }
+
+  /**
+   * Protein's fit: AMSGrad (lr 1e-3) on softplus-constrained parameters v = softplus(r) + 1e-4, minimizing
+   * −LML/n − log p(noise) with Protein's LogNormal(ln 1e-2, 0.5) noise prior (including the softplus Jacobian)
+   * when priors are on (the other priors are not used in this mode). Moves ℓ, σ_f, σ_n², b (and m when
+   * `fitMean`); the linear scale c stays fixed (Protein has none). Bounds are not applied (as in Protein).
+   * The moments persist across fits. Stops at the first failed step.
+   */
+  private fitAdam(options: FitOptions): FitResult {
+    const P = this.layout.P;
+    const { iNoise, iMean, iLin } = this.layout;
+    const floor = 1e-4;
+    const steps = options.steps ?? 50;
+    const lr = options.learningRate ?? 1e-3;
+    if (this.adam === null || this.adam.size !== P || this.adam.lr !== lr) this.adam = new Adam(P, { lr });
+    if (options.resetOptimizer) this.adam.reset();
+    const raw = new Float64Array(P);
+    const theta = this.theta.slice();
+    for (let i = 0; i < P; i++) {
+      raw[i] = i === iMean ? theta[i] : softplusInverse(Math.max(Math.exp(theta[i]) - floor, 1e-12));
+    }
+    const g = this.gradBuf;
+    const gRaw = new Float64Array(P);
+    const toTheta = (): void => {
+      for (let i = 0; i < P; i++) theta[i] = i === iMean ? raw[i] : Math.log(softplus(raw[i]) + floor);
+    };
+    const noisePrior = this.priors.noise;
+    let lastGood = this.theta.slice();
+    let lml = NaN;
+    let iterations = 0;
+    let reason: string | undefined;
+    const n = this.n;
+    for (let s = 0; s < steps; s++) {
+      toTheta();
+      const value = this.evaluateStrict(theta, g);
+      if (!Number.isFinite(value)) {
+        reason = `Cholesky failed at Adam step ${s}`;
+        break;
+      }
+      lastGood = theta.slice();
+      lml = value;
+      for (let i = 0; i < P; i++) {
+        if (i === iMean) {
+          gRaw[i] = this.fitMean ? -g[i] / n : 0;
+          continue;
+        }
+        if (i === iLin) {
+          gRaw[i] = 0; // Protein's kernel has no linear scale: c stays where it is
+          continue;
+        }
+        const v = Math.exp(theta[i]);
+        gRaw[i] = (-g[i] / n) * (sigmoid(raw[i]) / v); // ∂θ/∂r = softplus'(r)/v
+      }
+      if (noisePrior !== null) {
+        // −∂/∂r [log LogNormal(v; μ, σ) + log sigmoid(r)], v = softplus(r) + floor.
+        const r = raw[iNoise];
+        const v = softplus(r) + floor;
+        const z = (Math.log(v) - noisePrior.mu) / noisePrior.sigma;
+        const dLogpDv = (-z / noisePrior.sigma - 1) / v;
+        gRaw[iNoise] -= dLogpDv * sigmoid(r) + (1 - sigmoid(r));
+      }
+      this.adam.step(raw, gRaw);
+      iterations++;
+    }
+    if (iterations === 0) return this.fallBack(reason ?? "no Adam step could be taken");
+    // Keep the last parameters the likelihood was evaluated at successfully after the final step.
+    toTheta();
+    const finalLml = this.evaluateStrict(theta, null);
+    if (Number.isFinite(finalLml)) {
+      lastGood = theta.slice();
+      lml = finalLml;
+    }
+    this.setTheta(lastGood);
+    this.ensureFactor();
+    lml = this.currentLml();
+    this.lastGood = lastGood.slice();
+    this.fitted = true;
+    const out: FitResult = {
+      converged: false,
+      iterations,
+      evaluations: iterations + 1,
+      lml,
+      objective: lml + this.logPrior(this.theta, null),
+      fellBack: false,
+    };
+    if (reason !== undefined) out.reason = reason;
+    return out;
+  }
+
+  /** Restores the last good hyperparameters, or the defaults if even those cannot be factored. */
+  private fallBack(reason: string): FitResult {
+    for (const t of [this.lastGood, this.defaultStart()]) {
+      try {
+        this.setTheta(t);
+        this.ensureFactor();
+        const lml = this.currentLml();
+        if (Number.isFinite(lml)) {
+          return { converged: false, iterations: 0, evaluations: 0, lml, objective: lml + this.logPrior(this.theta, null), fellBack: true, reason };
+        }
+      } catch (e) {
+        if (!(e instanceof NumericalError)) throw e;
+      }
+    }
+    // Last resort: a large noise makes K diagonally dominant.
+    const t = this.defaultStart();
+    t[this.layout.iNoise] = this.upper[this.layout.iNoise];
+    this.setTheta(t);
+    this.ensureFactor();
+    const lml = this.currentLml();
+    return { converged: false, iterations: 0, evaluations: 0, lml, objective: lml + this.logPrior(this.theta, null), fellBack: true, reason };
+  }
+
+  // ---------------------------------------------------------------- predict
+
+  /**
+   * Posterior predictive mean (and variance) at the q rows of `Xs` (q×d row-major), in the caller's units.
+   * Processes Xs in blocks of {@link PREDICT_BLOCK} rows, so memory stays O(n·256) for any q. With no data it
+   * returns the prior: mean m, variance σ_f·k(x, x) + σ_n².
+   *   mean_i = m + k_iᵀ α,   var_i = σ_f k(x_i, x_i) + σ_n² − ‖L⁻¹ k_i‖²       (R&W Alg. 2.1 lines 4–6)
+   * @throws ObservationError when Xs.length is not a multiple of d or holds a non-finite value.
+   * @throws NumericalError when K cannot be factored even with the largest jitter (not expected with a noise ≥ 1e-6).
+   */
+  predict(Xs: Float64Array, options: PredictOptions = {}): Prediction {
+    const d = this.dim;
+    if (Xs.length % d !== 0) {
+      throw new ObservationError("query points must be a q×d row-major array", {
+        key: "Xs.length",
+        value: Xs.length,
+        allowed: `a multiple of dim = ${d}`,
+        fix: "pass one row of d coordinates per query point",
+      });
+    }
+    for (let i = 0; i < Xs.length; i++) {
+      if (!Number.isFinite(Xs[i])) {
+        throw new ObservationError("query points must be finite", {
+          key: `Xs[${Math.floor(i / d)}][${i % d}]`,
+          value: Xs[i],
+          allowed: "finite numbers",
+          fix: "repair the candidate point",
+        });
+      }
+    }
+    const q = Xs.length / d;
+    const wantVar = options.variance === true;
+    const includeNoise = options.includeNoise ?? true;
+    this.ensureFactor();
+    const mean = new Float64Array(q);
+    const variance = wantVar ? new Float64Array(q) : undefined;
+    const m = this.theta[this.layout.iMean];
+    const noise = includeNoise ? Math.exp(this.theta[this.layout.iNoise]) : 0;
+    const n = this.n;
+    const alpha = this.alpha;
+    const T = this.predBuf;
+    for (let r0 = 0; r0 < q; r0 += PREDICT_BLOCK) {
+      const B = Math.min(PREDICT_BLOCK, q - r0);
+      const Xb = Xs.subarray(r0 * d, (r0 + B) * d);
+      const mb = mean.subarray(r0, r0 + B);
+      mb.fill(m);
+      if (n > 0) {
+        // T = K(X, Xb), n×B: column i is k_i (the kernel is symmetric).
+        this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
+        for (let j = 0; j < n; j++) {
+          const aj = alpha[j];
+          const o = j * B;
+          for (let i = 0; i < B; i++) mb[i] += T[o + i] * aj;
+        }
+      }
+      if (variance) {
+        const vb = variance.subarray(r0, r0 + B);
+        this.kernel.fillDiag(Xb, B, vb, 1, false);
+        if (n > 0) {
+          solveLowerMany(this.L, n, T, B, T); // V = L⁻¹ K(X, Xb)
+          for (let j = 0; j < n; j++) {
+            const o = j * B;
+            for (let i = 0; i < B; i++) vb[i] -= T[o + i] * T[o + i];
+          }
+        }
+        for (let i = 0; i < B; i++) {
+          const v = vb[i];
+          vb[i] = (v > 0 ? v : 0) + noise;
+        }
+      }
+    }
+    // Back to the caller's units.
+    const { shift, scale } = this;
+    for (let i = 0; i < q; i++) mean[i] = shift + scale * mean[i];
+    if (variance) {
+      const s2 = scale * scale;
+      for (let i = 0; i < q; i++) variance[i] *= s2;
+    }
+    return variance ? { mean, variance } : { mean };
+  }
+}

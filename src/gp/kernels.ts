@@ -1,0 +1,649 @@
+/**
+ * Covariance functions (kernels) for the Gaussian process, with analytic derivatives with respect to their
+ * log-hyperparameters.
+ *
+ * Glossary:
+ *   d          input dimension
+ *   X          n×d row-major inputs, row a = x_a at X[a·d .. a·d + d)
+ *   A, B       m×d and n×d row-major inputs of a cross block
+ *   K          n×n row-major kernel matrix, K_ab = scale·k(x_a, x_b); symmetric by construction
+ *   ℓ_j        lengthscale of dimension j (ARD); θ = log ℓ_j is what an optimizer moves
+ *   s_j(a,b)   scaled squared distance of dimension j: (x_aj − x_bj)²/ℓ_j², or for a categorical dimension
+ *              [ |x_aj − x_bj| > 1e-9 ] / ℓ_j² (Optuna's treatment: categories are equal or different, no order)
+ *   r²         Σ_j s_j, the scaled squared distance
+ *   W          n×n symmetric, W = ααᵀ − K⁻¹ (α = K⁻¹(y − m)); then ∂LML/∂θ_p = ½ tr(W ∂K/∂θ_p)
+ *              (Rasmussen & Williams 2006, eq. 5.9)
+ *
+ * Stationary kernels, with t the distance in the kernel's own units:
+ *   RBF         k = exp(−r²/2)                                  ∂k/∂log ℓ_j = k · s_j
+ *   Matérn 3/2  k = (1 + t) e^{−t},           t = √3·r          ∂k/∂log ℓ_j = 3 e^{−t} · s_j
+ *   Matérn 5/2  k = (1 + t + t²/3) e^{−t},    t = √5·r          ∂k/∂log ℓ_j = (5/3)(1 + t) e^{−t} · s_j
+ * (R&W eq. 4.9 and 4.17; the derivative follows from ∂s_j/∂log ℓ_j = −2 s_j.) Each is smooth at r = 0.
+ *
+ * A kernel fills only the lower triangle (with the diagonal) of K, and {@link kernelMatrix} mirrors it, so the
+ * matrix is symmetric by construction. Terms take a `scale` factor and an `accumulate` flag so that sums and
+ * products with a constant are built in one buffer without temporaries.
+ */
+
+/** The stationary base kernels. */
+export type StationaryKernelType = "matern52" | "matern32" | "rbf";
+
+/** Two inputs whose categorical coordinates differ by at most this much are the same category. */
+export const CATEGORY_TOLERANCE = 1e-9;
+
+/**
+ * A covariance function with log-hyperparameters θ (in a fixed order, see `paramNames`).
+ * Implementations validate nothing: callers pass consistent sizes.
+ */
+export interface Kernel {
+  /** Input dimension d. */
+  readonly dim: number;
+  /** Number of log-hyperparameters. */
+  readonly numParams: number;
+  /** Names of the log-hyperparameters in order, e.g. `["log outputScale", "log lengthscale[0]", …]`. */
+  readonly paramNames: readonly string[];
+  /** Writes θ into `out[offset .. offset + numParams)`. */
+  getLogParams(out: Float64Array, offset: number): void;
+  /** Reads θ from `theta[offset .. offset + numParams)`. */
+  setLogParams(theta: ArrayLike<number>, offset: number): void;
+  /**
+   * Lower triangle (i ≥ j, diagonal included) of scale·k(X, X) into `out` (n×n row-major): assigns, or adds
+   * when `accumulate`. The strict upper triangle is left untouched.
+   */
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void;
+  /** Cross block: out[i·n + j] (=, or += when `accumulate`) scale·k(a_i, b_j); A is m×d, B is n×d, out m×n. */
+  fillCross(
+    A: Float64Array,
+    m: number,
+    B: Float64Array,
+    n: number,
+    out: Float64Array,
+    scale: number,
+    accumulate: boolean,
+  ): void;
+  /** Diagonal: out[i] (=, or +=) scale·k(a_i, a_i) for the m rows of A. */
+  fillDiag(A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void;
+  /**
+   * Gradient contraction. For each log-hyperparameter p of this kernel adds
+   *   ½ Σ_ab W_ab · ∂(scale·k_ab)/∂θ_p                                            (R&W eq. 5.9)
+   * to out[offset + p], and returns ½ Σ_ab W_ab · scale·k_ab (the same contraction with the kernel itself,
+   * which is the derivative with respect to the log of a multiplicative scale on this kernel).
+   * Reads W (n×n, symmetric) through its lower triangle only.
+   */
+  gradient(X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number;
+}
+
+/** Copies the lower triangle of the n×n row-major `K` onto its upper triangle; returns `K`. */
+export function mirrorLower(K: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j < i; j++) K[j * n + i] = K[ri + j];
+  }
+  return K;
+}
+
+/**
+ * Full symmetric kernel matrix K = k(X, X) (n×n row-major), built from the lower triangle and mirrored.
+ * @param kernel the covariance function
+ * @param X n×d row-major inputs
+ * @param n number of rows of X
+ * @param out n×n output (allocated when omitted)
+ * @returns `out`
+ */
+export function kernelMatrix(kernel: Kernel, X: Float64Array, n: number, out?: Float64Array): Float64Array {
+  const K = out ?? new Float64Array(n * n);
+  kernel.fillLower(X, n, K, 1, false);
+  return mirrorLower(K, n);
+}
+
+/**
+ * Cross kernel block K(A, B) (m×n row-major), computed in row blocks of A by the caller if needed.
+ * @param A m×d row-major
+ * @param B n×d row-major
+ * @returns `out`
+ */
+export function crossKernelMatrix(
+  kernel: Kernel,
+  A: Float64Array,
+  m: number,
+  B: Float64Array,
+  n: number,
+  out?: Float64Array,
+): Float64Array {
+  const K = out ?? new Float64Array(m * n);
+  kernel.fillCross(A, m, B, n, K, 1, false);
+  return K;
+}
+
+/** Lists of continuous and categorical dimension indices. */
+function splitDims(dim: number, categoricalDims: readonly number[]): { cont: Int32Array; cat: Int32Array } {
+  const isCat = new Uint8Array(dim);
+  for (const j of categoricalDims) isCat[j] = 1;
+  const cont: number[] = [];
+  const cat: number[] = [];
+  for (let j = 0; j < dim; j++) (isCat[j] ? cat : cont).push(j);
+  return { cont: Int32Array.from(cont), cat: Int32Array.from(cat) };
+}
+
+/** Kernel type codes for the inner loops (a small integer switch is cheaper than a string compare). */
+const RBF = 0;
+const M32 = 1;
+const M52 = 2;
+
+/** k(r²) for a type code. */
+function stationaryValue(code: number, r2: number): number {
+  if (code === RBF) return Math.exp(-0.5 * r2);
+  if (code === M32) {
+    const t = Math.sqrt(3 * r2);
+    return (1 + t) * Math.exp(-t);
+  }
+  const t = Math.sqrt(5 * r2);
+  return (1 + t + (t * t) / 3) * Math.exp(-t);
+}
+
+/**
+ * Stationary ARD kernel (Matérn 5/2, Matérn 3/2 or RBF) with unit amplitude, k(x, x) = 1.
+ * Log-hyperparameters: [log ℓ_0, …, log ℓ_{d−1}].
+ *
+ * Implementation: rows are first rescaled, z_j = x_j/ℓ_j on continuous dimensions (category codes are kept
+ * as they are), into scratch buffers that grow with the largest input seen, so that the pair loop computes
+ * r² = Σ_j (z_aj − z_bj)² without a multiply by 1/ℓ_j² and without index indirection when there is no
+ * categorical dimension.
+ */
+export class StationaryKernel implements Kernel {
+  readonly dim: number;
+  readonly numParams: number;
+  readonly paramNames: readonly string[];
+  readonly type: StationaryKernelType;
+  private readonly code: number;
+  /** 1/ℓ_j, length d. */
+  private readonly invLs: Float64Array;
+  /** 1/ℓ_j², length d (for categorical dimensions). */
+  private readonly invLs2: Float64Array;
+  private readonly logLs: Float64Array;
+  private readonly cont: Int32Array;
+  private readonly cat: Int32Array;
+  /** Scratch s_j for one pair, length d. */
+  private readonly s: Float64Array;
+  /** Scratch per-dimension gradient sums, length d. */
+  private readonly acc: Float64Array;
+  /** Scaled copies of the two inputs of the current call (grown on demand). */
+  private za = new Float64Array(0);
+  private zb = new Float64Array(0);
+
+  /**
+   * @param type base kernel
+   * @param dim input dimension d ≥ 1
+   * @param categoricalDims indices of dimensions holding category codes (compared for equality only)
+   */
+  constructor(type: StationaryKernelType, dim: number, categoricalDims: readonly number[] = []) {
+    this.type = type;
+    this.code = type === "rbf" ? RBF : type === "matern32" ? M32 : M52;
+    this.dim = dim;
+    this.numParams = dim;
+    this.paramNames = Array.from({ length: dim }, (_, j) => `log lengthscale[${j}]`);
+    this.invLs = new Float64Array(dim).fill(1);
+    this.invLs2 = new Float64Array(dim).fill(1);
+    this.logLs = new Float64Array(dim);
+    const { cont, cat } = splitDims(dim, categoricalDims);
+    this.cont = cont;
+    this.cat = cat;
+    this.s = new Float64Array(dim);
+    this.acc = new Float64Array(dim);
+  }
+
+  getLogParams(out: Float64Array, offset: number): void {
+    out.set(this.logLs, offset);
+  }
+
+  setLogParams(theta: ArrayLike<number>, offset: number): void {
+    for (let j = 0; j < this.dim; j++) {
+      const t = theta[offset + j];
+      this.logLs[j] = t;
+      this.invLs[j] = Math.exp(-t);
+      this.invLs2[j] = Math.exp(-2 * t);
+    }
+  }
+
+  /** Scales m rows of `src` into the scratch `which` (0: za, 1: zb), growing it if needed. */
+  private scaled(src: Float64Array, m: number, which: 0 | 1): Float64Array {
+    const d = this.dim;
+    const size = m * d;
+    let z = which === 0 ? this.za : this.zb;
+    if (z.length < size) {
+      z = new Float64Array(size);
+      if (which === 0) this.za = z;
+      else this.zb = z;
+    }
+    const w = this.invLs;
+    for (let i = 0; i < m; i++) {
+      const o = i * d;
+      for (let j = 0; j < d; j++) z[o + j] = src[o + j] * w[j];
+    }
+    const cat = this.cat;
+    for (let q = 0; q < cat.length; q++) {
+      const j = cat[q];
+      for (let i = 0; i < m; i++) z[i * d + j] = src[i * d + j];
+    }
+    return z;
+  }
+
+  /** r² between scaled rows; fills this.s with the per-dimension terms when `keep`. */
+  private r2(za: Float64Array, ia: number, zb: Float64Array, ib: number, keep: boolean): number {
+    const d = this.dim;
+    const cat = this.cat;
+    let r2 = 0;
+    if (cat.length === 0) {
+      if (keep) {
+        const s = this.s;
+        for (let j = 0; j < d; j++) {
+          const t = za[ia + j] - zb[ib + j];
+          const v = t * t;
+          s[j] = v;
+          r2 += v;
+        }
+      } else {
+        for (let j = 0; j < d; j++) {
+          const t = za[ia + j] - zb[ib + j];
+          r2 += t * t;
+        }
+      }
+      return r2;
+    }
+    const cont = this.cont;
+    const s = this.s;
+    for (let q = 0; q < cont.length; q++) {
+      const j = cont[q];
+      const t = za[ia + j] - zb[ib + j];
+      const v = t * t;
+      if (keep) s[j] = v;
+      r2 += v;
+    }
+    const w2 = this.invLs2;
+    for (let q = 0; q < cat.length; q++) {
+      const j = cat[q];
+      const v = Math.abs(za[ia + j] - zb[ib + j]) > CATEGORY_TOLERANCE ? w2[j] : 0;
+      if (keep) s[j] = v;
+      r2 += v;
+    }
+    return r2;
+  }
+
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    const d = this.dim;
+    const code = this.code;
+    const z = this.scaled(X, n, 0);
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      const ia = a * d;
+      for (let b = 0; b < a; b++) {
+        const v = scale * stationaryValue(code, this.r2(z, ia, z, b * d, false));
+        if (accumulate) out[ra + b] += v;
+        else out[ra + b] = v;
+      }
+      if (accumulate) out[ra + a] += scale;
+      else out[ra + a] = scale;
+    }
+  }
+
+  fillCross(
+    A: Float64Array,
+    m: number,
+    B: Float64Array,
+    n: number,
+    out: Float64Array,
+    scale: number,
+    accumulate: boolean,
+  ): void {
+    const d = this.dim;
+    const code = this.code;
+    const za = this.scaled(A, m, 0);
+    const zb = this.scaled(B, n, 1);
+    for (let i = 0; i < m; i++) {
+      const ri = i * n;
+      const ia = i * d;
+      for (let j = 0; j < n; j++) {
+        const v = scale * stationaryValue(code, this.r2(za, ia, zb, j * d, false));
+        if (accumulate) out[ri + j] += v;
+        else out[ri + j] = v;
+      }
+    }
+  }
+
+  fillDiag(_A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    for (let i = 0; i < m; i++) {
+      if (accumulate) out[i] += scale;
+      else out[i] = scale;
+    }
+  }
+
+  gradient(X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number {
+    const d = this.dim;
+    const s = this.s;
+    const acc = this.acc.fill(0);
+    const code = this.code;
+    const z = this.scaled(X, n, 0);
+    let offDiag = 0; // Σ_{a>b} W_ab k_ab
+    let diag = 0; // Σ_a W_aa (k_aa = 1)
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      const ia = a * d;
+      for (let b = 0; b < a; b++) {
+        const w = W[ra + b];
+        const r2 = this.r2(z, ia, z, b * d, true);
+        let k: number;
+        let c: number; // ∂k/∂log ℓ_j = c · s_j
+        if (code === RBF) {
+          k = Math.exp(-0.5 * r2);
+          c = k;
+        } else if (code === M32) {
+          const t = Math.sqrt(3 * r2);
+          const e = Math.exp(-t);
+          k = (1 + t) * e;
+          c = 3 * e;
+        } else {
+          const t = Math.sqrt(5 * r2);
+          const e = Math.exp(-t);
+          k = (1 + t + (t * t) / 3) * e;
+          c = (5 / 3) * (1 + t) * e;
+        }
+        offDiag += w * k;
+        const wc = w * c;
+        for (let j = 0; j < d; j++) acc[j] += wc * s[j];
+      }
+      diag += W[ra + a];
+    }
+    // ½ Σ_ab over the full symmetric matrix = Σ_{a>b} + ½ Σ_{a=b}; the diagonal has s_j = 0.
+    for (let j = 0; j < d; j++) out[offset + j] += scale * acc[j];
+    return scale * (offDiag + 0.5 * diag);
+  }
+}
+
+/**
+ * Linear (dot-product) kernel k(x, x') = c · Σ_{j continuous} x_j x'_j. Categorical dimensions are left out:
+ * a category code has no order, so it must not enter a dot product. Log-hyperparameters: [log c].
+ */
+export class LinearKernel implements Kernel {
+  readonly dim: number;
+  readonly numParams = 1;
+  readonly paramNames: readonly string[] = ["log linearScale"];
+  private c = 1;
+  private logC = 0;
+  private readonly cont: Int32Array;
+
+  /** @param categoricalDims dimensions excluded from the dot product */
+  constructor(dim: number, categoricalDims: readonly number[] = []) {
+    this.dim = dim;
+    this.cont = splitDims(dim, categoricalDims).cont;
+  }
+
+  getLogParams(out: Float64Array, offset: number): void {
+    out[offset] = this.logC;
+  }
+
+  setLogParams(theta: ArrayLike<number>, offset: number): void {
+    this.logC = theta[offset];
+    this.c = Math.exp(this.logC);
+  }
+
+  private dot(A: Float64Array, ia: number, B: Float64Array, ib: number): number {
+    const cont = this.cont;
+    const d = this.dim;
+    let s = 0;
+    if (cont.length === d) {
+      for (let j = 0; j < d; j++) s += A[ia + j] * B[ib + j];
+      return s;
+    }
+    for (let q = 0; q < cont.length; q++) {
+      const j = cont[q];
+      s += A[ia + j] * B[ib + j];
+    }
+    return s;
+  }
+
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    const d = this.dim;
+    const f = scale * this.c;
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      for (let b = 0; b <= a; b++) {
+        const v = f * this.dot(X, a * d, X, b * d);
+        if (accumulate) out[ra + b] += v;
+        else out[ra + b] = v;
+      }
+    }
+  }
+
+  fillCross(
+    A: Float64Array,
+    m: number,
+    B: Float64Array,
+    n: number,
+    out: Float64Array,
+    scale: number,
+    accumulate: boolean,
+  ): void {
+    const d = this.dim;
+    const f = scale * this.c;
+    for (let i = 0; i < m; i++) {
+      const ri = i * n;
+      for (let j = 0; j < n; j++) {
+        const v = f * this.dot(A, i * d, B, j * d);
+        if (accumulate) out[ri + j] += v;
+        else out[ri + j] = v;
+      }
+    }
+  }
+
+  fillDiag(A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    const d = this.dim;
+    const f = scale * this.c;
+    for (let i = 0; i < m; i++) {
+      const v = f * this.dot(A, i * d, A, i * d);
+      if (accumulate) out[i] += v;
+      else out[i] = v;
+    }
+  }
+
+  gradient(X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number {
+    const d = this.dim;
+    let sum = 0; // ½ Σ_ab W_ab x_a·x_b over the full matrix
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      for (let b = 0; b < a; b++) sum += W[ra + b] * this.dot(X, a * d, X, b * d);
+      sum += 0.5 * W[ra + a] * this.dot(X, a * d, X, a * d);
+    }
+    const v = scale * this.c * sum; // ∂(scale·c·x·x')/∂log c = scale·c·x·x'
+    out[offset] += v;
+    return v;
+  }
+}
+
+/** Constant kernel k(x, x') = b (an offset). Log-hyperparameters: [log b]. */
+export class ConstantKernel implements Kernel {
+  readonly dim: number;
+  readonly numParams = 1;
+  readonly paramNames: readonly string[] = ["log offset"];
+  private b = 1;
+  private logB = 0;
+
+  constructor(dim: number) {
+    this.dim = dim;
+  }
+
+  getLogParams(out: Float64Array, offset: number): void {
+    out[offset] = this.logB;
+  }
+
+  setLogParams(theta: ArrayLike<number>, offset: number): void {
+    this.logB = theta[offset];
+    this.b = Math.exp(this.logB);
+  }
+
+  fillLower(_X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    const v = scale * this.b;
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      for (let b = 0; b <= a; b++) {
+        if (accumulate) out[ra + b] += v;
+        else out[ra + b] = v;
+      }
+    }
+  }
+
+  fillCross(
+    _A: Float64Array,
+    m: number,
+    _B: Float64Array,
+    n: number,
+    out: Float64Array,
+    scale: number,
+    accumulate: boolean,
+  ): void {
+    const v = scale * this.b;
+    if (!accumulate) {
+      out.fill(v, 0, m * n);
+      return;
+    }
+    for (let i = 0; i < m * n; i++) out[i] += v;
+  }
+
+  fillDiag(_A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    const v = scale * this.b;
+    for (let i = 0; i < m; i++) {
+      if (accumulate) out[i] += v;
+      else out[i] = v;
+    }
+  }
+
+  gradient(_X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number {
+    let sum = 0;
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      for (let b = 0; b < a; b++) sum += W[ra + b];
+      sum += 0.5 * W[ra + a];
+    }
+    const v = scale * this.b * sum;
+    out[offset] += v;
+    return v;
+  }
+}
+
+/** Sum of kernels k = Σ_t k_t. Log-hyperparameters: the terms' in order. */
+export class SumKernel implements Kernel {
+  readonly dim: number;
+  readonly numParams: number;
+  readonly paramNames: readonly string[];
+  readonly terms: readonly Kernel[];
+
+  /** @param terms at least one kernel, all of the same dimension */
+  constructor(terms: readonly Kernel[]) {
+    this.terms = terms;
+    this.dim = terms[0].dim;
+    this.numParams = terms.reduce((s, t) => s + t.numParams, 0);
+    this.paramNames = terms.flatMap((t) => t.paramNames);
+  }
+
+  getLogParams(out: Float64Array, offset: number): void {
+    let o = offset;
+    for (const t of this.terms) {
+      t.getLogParams(out, o);
+      o += t.numParams;
+    }
+  }
+
+  setLogParams(theta: ArrayLike<number>, offset: number): void {
+    let o = offset;
+    for (const t of this.terms) {
+      t.setLogParams(theta, o);
+      o += t.numParams;
+    }
+  }
+
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    this.terms.forEach((t, i) => t.fillLower(X, n, out, scale, accumulate || i > 0));
+  }
+
+  fillCross(
+    A: Float64Array,
+    m: number,
+    B: Float64Array,
+    n: number,
+    out: Float64Array,
+    scale: number,
+    accumulate: boolean,
+  ): void {
+    this.terms.forEach((t, i) => t.fillCross(A, m, B, n, out, scale, accumulate || i > 0));
+  }
+
+  fillDiag(A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    this.terms.forEach((t, i) => t.fillDiag(A, m, out, scale, accumulate || i > 0));
+  }
+
+  gradient(X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number {
+    let o = offset;
+    let v = 0;
+    for (const t of this.terms) {
+      v += t.gradient(X, n, W, scale, out, o);
+      o += t.numParams;
+    }
+    return v;
+  }
+}
+
+/**
+ * Scaled kernel σ · k_inner (σ = outputScale, a variance). Log-hyperparameters: [log σ, …inner].
+ * ∂(σ k)/∂log σ = σ k, so its gradient entry is the inner kernel's returned contraction.
+ */
+export class ScaledKernel implements Kernel {
+  readonly dim: number;
+  readonly numParams: number;
+  readonly paramNames: readonly string[];
+  readonly inner: Kernel;
+  private sigma = 1;
+  private logSigma = 0;
+
+  constructor(inner: Kernel) {
+    this.inner = inner;
+    this.dim = inner.dim;
+    this.numParams = inner.numParams + 1;
+    this.paramNames = ["log outputScale", ...inner.paramNames];
+  }
+
+  getLogParams(out: Float64Array, offset: number): void {
+    out[offset] = this.logSigma;
+    this.inner.getLogParams(out, offset + 1);
+  }
+
+  setLogParams(theta: ArrayLike<number>, offset: number): void {
+    this.logSigma = theta[offset];
+    this.sigma = Math.exp(this.logSigma);
+    this.inner.setLogParams(theta, offset + 1);
+  }
+
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    this.inner.fillLower(X, n, out, scale * this.sigma, accumulate);
+  }
+
+  fillCross(
+    A: Float64Array,
+    m: number,
+    B: Float64Array,
+    n: number,
+    out: Float64Array,
+    scale: number,
+    accumulate: boolean,
+  ): void {
+    this.inner.fillCross(A, m, B, n, out, scale * this.sigma, accumulate);
+  }
+
+  fillDiag(A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void {
+    this.inner.fillDiag(A, m, out, scale * this.sigma, accumulate);
+  }
+
+  gradient(X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number {
+    const v = this.inner.gradient(X, n, W, scale * this.sigma, out, offset + 1);
+    out[offset] += v;
+    return v;
+  }
+}
