@@ -70,6 +70,8 @@ export interface ModelSummary {
   lengthscaleRange: [number, number];
   noise: number;
   fellBack: boolean;
+  /** The hyperparameters were refitted for this suggestion (else only the data was updated). */
+  refitted: boolean;
 }
 
 export interface Suggestion {
@@ -123,7 +125,7 @@ export interface ProteinSnapshot {
   deck: number[];
   upperCostThreshold: number | null;
   /** GP hyperparameters in log space (the warm start of the next fit). */
-  gp: { score: number[] | null; cost: number[] | null };
+  gp: { score: number[] | null; cost: number[] | null; lastFitSize: { score: number; cost: number } };
 }
 
 /** Rows and targets of one model fit. */
@@ -175,6 +177,8 @@ export class Protein {
   private upperCostThreshold: number | null = null;
   private scoreGp: GaussianProcess | null = null;
   private costGp: GaussianProcess | null = null;
+  /** Training-set size at each GP's last hyperparameter fit (0 = never fitted). */
+  private readonly lastFitSize = { score: 0, cost: 0 };
 
   /**
    * @param config YAML/INI text, a config object, or a parsed `SweepConfig`.
@@ -430,13 +434,13 @@ export class Protein {
     const lcMax = quantile(logC, 0.97);
     const costsVary = Math.max(...successes.cost) - Math.min(...successes.cost) > 1e-12 * Math.max(1, Math.abs(Math.max(...successes.cost)));
     const scoreGp = (this.scoreGp ??= this.makeGp());
-    const scoreFit = this.fitGp(scoreGp, data.X, yNorm);
+    const scoreFit = this.fitGp(scoreGp, "score", data.X, yNorm);
     info.scoreModel = scoreFit;
     let costGp: GaussianProcess | null = null;
     if (costsVary) {
       const cNorm = minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS);
       costGp = this.costGp ??= this.makeGp();
-      info.costModel = this.fitGp(costGp, data.X, cNorm);
+      info.costModel = this.fitGp(costGp, "cost", data.X, cNorm);
     }
 
     // Pending suggestions: condition the models on fantasies at their rows.
@@ -490,7 +494,7 @@ export class Protein {
     const bestSeen = maxOf(yNorm, data.n);
     let relaxed: boolean | undefined;
     const rate = (Cb: Float64Array, mb: number): { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array } => {
-      const pred = scoreGp.predict(Cb, { variance: s.acquisition !== "protein" });
+      const pred = scoreGp.predict(Cb, { variance: s.acquisition !== "protein", includeNoise: false });
       const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
       const predictedCost = new Float64Array(mb);
       for (let i = 0; i < mb; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
@@ -633,16 +637,36 @@ export class Protein {
     });
   }
 
-  private fitGp(gp: GaussianProcess, X: Float64Array, y: Float64Array): ModelSummary {
+  /**
+   * Conditions a GP on (X, y) and refits its hyperparameters when due: always with
+   * Protein's Adam fit (the reference steps every suggestion), always below 100 rows,
+   * and otherwise when the data grew by at least `refitGrowth` since the last fit (at
+   * n = 300 and the default 0.05, every 15 new rows); between refits the previous
+   * hyperparameters are kept and only the posterior is updated (one Cholesky).
+   */
+  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array): ModelSummary {
     gp.setData(X, y);
-    const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, rng: this.rng });
+    const n = y.length;
+    const last = this.lastFitSize[which];
+    const due = this.settings.fitMethod === "adam" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
+    let lml: number;
+    let fellBack = false;
+    if (due) {
+      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, rng: this.rng });
+      this.lastFitSize[which] = n;
+      lml = result.lml;
+      fellBack = result.fellBack;
+    } else {
+      lml = gp.logMarginalLikelihood({ includePriors: false });
+    }
     const ls = gp.hyperparameters.lengthscales;
     return {
-      observations: y.length,
-      logMarginalLikelihood: result.lml,
+      observations: n,
+      logMarginalLikelihood: lml,
       lengthscaleRange: [Math.min(...ls), Math.max(...ls)],
       noise: gp.hyperparameters.noise,
-      fellBack: result.fellBack,
+      fellBack,
+      refitted: due,
     };
   }
 
@@ -670,8 +694,8 @@ export class Protein {
     const sMax = Math.max(...successes.s);
     const span = Math.abs(sMax - sMin) + EPS;
     const scoreGp = (this.scoreGp ??= this.makeGp());
-    this.fitGp(scoreGp, data.X, minMaxScale(data.s, sMin, sMax, EPS));
-    const pred = scoreGp.predict(Q, { variance: true });
+    this.fitGp(scoreGp, "score", data.X, minMaxScale(data.s, sMin, sMax, EPS));
+    const pred = scoreGp.predict(Q, { variance: true, includeNoise: false });
     let cost: Float64Array | undefined;
     const costs = successes.cost;
     if (Math.max(...costs) - Math.min(...costs) > 1e-12 * Math.max(1, Math.abs(Math.max(...costs)))) {
@@ -679,7 +703,7 @@ export class Protein {
       const lcMin = Math.min(...logC);
       const lcMax = quantile(logC, 0.97);
       const costGp = (this.costGp ??= this.makeGp());
-      this.fitGp(costGp, data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS));
+      this.fitGp(costGp, "cost", data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS));
       const m = costGp.predict(Q).mean;
       cost = Float64Array.from(m, (v) => clippedExp(v * (lcMax - lcMin + EPS) + lcMin));
     }
@@ -730,7 +754,7 @@ export class Protein {
       sobol: { seed: this.sobolSeed, index: this.sobol.index },
       deck: this.deck.getState().remaining as number[],
       upperCostThreshold: this.upperCostThreshold,
-      gp: { score: this.scoreGp ? Array.from(this.scoreGp.getLogParams()) : null, cost: this.costGp ? Array.from(this.costGp.getLogParams()) : null },
+      gp: { score: this.scoreGp ? Array.from(this.scoreGp.getLogParams()) : null, cost: this.costGp ? Array.from(this.costGp.getLogParams()) : null, lastFitSize: { ...this.lastFitSize } },
     });
   }
 
@@ -753,6 +777,7 @@ export class Protein {
     p.upperCostThreshold = snapshot.upperCostThreshold;
     if (snapshot.gp.score) (p.scoreGp = p.makeGp()).setLogParams(snapshot.gp.score);
     if (snapshot.gp.cost) (p.costGp = p.makeGp()).setLogParams(snapshot.gp.cost);
+    Object.assign(p.lastFitSize, snapshot.gp.lastFitSize);
     return p;
   }
 

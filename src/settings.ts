@@ -57,6 +57,13 @@ export interface ProteinSettings {
    * objectives be fitted closely. @default "protein"
    */
   noisePrior: "protein" | "weak";
+  /**
+   * Above 100 observations, a GP's hyperparameters are refitted only when its data grew
+   * by at least this fraction since its last fit (0 = every suggestion); in between, the
+   * posterior is updated with the kept hyperparameters. Protein's Adam fit always steps.
+   * @default 0.05
+   */
+  refitGrowth: number;
   /** Extra candidates drawn uniformly over the whole box (beside those around the centres). @default 0 */
   globalCandidates: number;
   /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default false */
@@ -89,6 +96,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   pendingStrategy: "liar",
   pendingRadius: 0.1,
   noisePrior: "protein",
+  refitGrowth: 0.05,
   globalCandidates: 0,
   localSearch: false,
   downsample: 1,

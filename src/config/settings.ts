@@ -41,6 +41,7 @@ export const settingsShape = {
   local_search: bool,
   noise_prior: z.enum(["protein", "weak"]),
   global_candidates: num.pipe(z.number().int().nonnegative()),
+  refit_growth: num.pipe(z.number().nonnegative()),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -74,6 +75,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   local_search: "true or false",
   noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
   global_candidates: "an integer ≥ 0",
+  refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
 };
 
 /** snake_case → camelCase. */
@@ -115,6 +117,7 @@ export interface ConfigSettings {
   localSearch?: boolean;
   noisePrior?: "protein" | "weak";
   globalCandidates?: number;
+  refitGrowth?: number;
 }
 
 export function isSettingKey(key: string): key is SettingKey {
