@@ -29,7 +29,7 @@ export type { NestedParams, SpaceEntry, ParamsLayout, ParamsProblem, ParamValue,
 
 export { Protein } from "./protein";
 export type { Suggestion, SuggestionInfo, SuggestionPhase, ModelSummary, ObserveOptions, ObserveResult, ProteinSnapshot } from "./protein";
-export { DEFAULT_SETTINGS } from "./settings";
+export { DEFAULT_SETTINGS, REFERENCE_SETTINGS } from "./settings";
 export type { ProteinSettings, ProteinOptions } from "./settings";
 
 export {

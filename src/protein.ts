@@ -14,7 +14,7 @@
 import { type ConfigSettings } from "./config/settings";
 import { type SweepConfig, parseSweepConfig } from "./config/parse";
 import { ObservationError, ProteinError } from "./errors";
-import { GaussianProcess } from "./gp";
+import { GaussianProcess, type GpFitState } from "./gp";
 import { expectedImprovement, logExpectedImprovement, upperConfidenceBound } from "./acquisition/analytic";
 import { CostTargetDeck, costWeights, maxCostMask } from "./acquisition/cost";
 import { argmax as argmaxFinite } from "./acquisition/select";
@@ -125,7 +125,7 @@ export interface ProteinSnapshot {
   deck: number[];
   upperCostThreshold: number | null;
   /** GP hyperparameters in log space (the warm start of the next fit). */
-  gp: { score: number[] | null; cost: number[] | null; lastFitSize: { score: number; cost: number } };
+  gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
 }
 
 /** Rows and targets of one model fit. */
@@ -652,7 +652,9 @@ export class Protein {
     let lml: number;
     let fellBack = false;
     if (due) {
-      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, rng: this.rng });
+      // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
+      const resetOptimizer = this.settings.fitMethod === "adam" && this.suggestionIndex % 50 === 0;
+      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, steps: this.settings.fitIterations, rng: this.rng, resetOptimizer });
       this.lastFitSize[which] = n;
       lml = result.lml;
       fellBack = result.fellBack;
@@ -754,7 +756,7 @@ export class Protein {
       sobol: { seed: this.sobolSeed, index: this.sobol.index },
       deck: this.deck.getState().remaining as number[],
       upperCostThreshold: this.upperCostThreshold,
-      gp: { score: this.scoreGp ? Array.from(this.scoreGp.getLogParams()) : null, cost: this.costGp ? Array.from(this.costGp.getLogParams()) : null, lastFitSize: { ...this.lastFitSize } },
+      gp: { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } },
     });
   }
 
@@ -775,8 +777,8 @@ export class Protein {
     p.sobol.fastForward(snapshot.sobol.index);
     p.deck = new CostTargetDeck({ expansionRate: p.settings.expansionRate, state: { remaining: snapshot.deck } });
     p.upperCostThreshold = snapshot.upperCostThreshold;
-    if (snapshot.gp.score) (p.scoreGp = p.makeGp()).setLogParams(snapshot.gp.score);
-    if (snapshot.gp.cost) (p.costGp = p.makeGp()).setLogParams(snapshot.gp.cost);
+    if (snapshot.gp.score) (p.scoreGp = p.makeGp()).setFitState(snapshot.gp.score);
+    if (snapshot.gp.cost) (p.costGp = p.makeGp()).setFitState(snapshot.gp.cost);
     Object.assign(p.lastFitSize, snapshot.gp.lastFitSize);
     return p;
   }

@@ -31,7 +31,7 @@ export interface ProteinSettings {
   metricDistribution: "linear" | "percentile";
   /** Quantile of the early-stopping score-vs-log-cost line. @default 0.3 */
   earlyStopQuantile: number;
-  /** Candidate rating: Protein's cost-weighted mean, EI, log-EI or UCB. @default "protein" */
+  /** Candidate rating: Protein's cost-weighted mean, EI, log-EI or UCB (all cost-weighted). @default "logei" (chosen by the quality suite; "protein" is the reference) */
   acquisition: Acquisition;
   /** UCB exploration weight. @default 2 */
   ucbBeta: number;
@@ -54,7 +54,7 @@ export interface ProteinSettings {
   /**
    * Prior on the GP noise variance (scores min–max scaled to [0, 1]): Protein's
    * LogNormal(ln 1e-2, 0.5), or a weak LogNormal(ln 1e-4, 2) that lets nearly noise-free
-   * objectives be fitted closely. @default "protein"
+   * objectives be fitted closely. @default "weak"
    */
   noisePrior: "protein" | "weak";
   /**
@@ -64,9 +64,9 @@ export interface ProteinSettings {
    * @default 0.05
    */
   refitGrowth: number;
-  /** Extra candidates drawn uniformly over the whole box (beside those around the centres). @default 0 */
+  /** Extra candidates drawn uniformly over the whole box (beside those around the centres). @default 1024 */
   globalCandidates: number;
-  /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default false */
+  /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default true */
   localSearch: boolean;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
@@ -86,7 +86,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   seedWithSearchCenter: true,
   metricDistribution: "linear",
   earlyStopQuantile: 0.3,
-  acquisition: "protein",
+  acquisition: "logei",
   ucbBeta: 2,
   numKeepTopObs: 5,
   fitMethod: "lbfgs",
@@ -95,12 +95,28 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   costTarget: "deck",
   pendingStrategy: "liar",
   pendingRadius: 0.1,
-  noisePrior: "protein",
+  noisePrior: "weak",
   refitGrowth: 0.05,
-  globalCandidates: 0,
-  localSearch: false,
+  globalCandidates: 1024,
+  localSearch: true,
   downsample: 1,
   maxObservationsToLoad: 0,
+});
+
+/**
+ * The reference behaviour (PufferLib's Protein, PROTEIN.md §2): the cost-weighted mean
+ * rating, 50 AMSGrad steps per suggestion, the linear + Matérn-3/2 kernel, Protein's noise
+ * prior, candidates only around the centres, no local refinement, hyperparameters stepped
+ * every suggestion. `new Protein(config, { ...REFERENCE_SETTINGS, seed })`.
+ */
+export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.freeze({
+  acquisition: "protein",
+  fitMethod: "adam",
+  kernel: "protein",
+  noisePrior: "protein",
+  globalCandidates: 0,
+  localSearch: false,
+  refitGrowth: 0,
 });
 
 /** Settings a user may pass to the constructor (any subset). */

@@ -50,6 +50,19 @@ export class Adam {
     this.vMax = new Float64Array(size);
   }
 
+  /** The step count and moments, JSON-safe (for exact resume). */
+  getState(): { t: number; m: number[]; v: number[]; vMax: number[] } {
+    return { t: this.t, m: Array.from(this.m), v: Array.from(this.v), vMax: Array.from(this.vMax) };
+  }
+
+  /** Restores what {@link Adam.getState} returned (same size). */
+  setState(state: { t: number; m: ArrayLike<number>; v: ArrayLike<number>; vMax: ArrayLike<number> }): void {
+    this.t = state.t;
+    this.m.set(state.m);
+    this.v.set(state.v);
+    this.vMax.set(state.vMax);
+  }
+
   /** Forgets the moments and the step count. */
   reset(): void {
     this.t = 0;

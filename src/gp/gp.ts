@@ -108,6 +108,17 @@ export interface GaussianProcessOptions {
   maxRelativeJitter?: number;
 }
 
+/** The warm-start state of a fit (see {@link GaussianProcess.getFitState}). */
+export interface GpFitState {
+  logParams: number[];
+  /** Whether a fit has run (the first fit starts the constant mean at the data mean). */
+  fitted: boolean;
+  /** The hyperparameters a failed fit falls back to. */
+  lastGood: number[];
+  lbfgs: { p: number; m: number; S: number[]; Y: number[]; rho: number[]; stored: number; head: number } | null;
+  adam: { lr: number; t: number; m: number[]; v: number[]; vMax: number[] } | null;
+}
+
 /** Options of {@link GaussianProcess.fit}. */
 export interface FitOptions {
   /** "lbfgs": MAP by L-BFGS with bounds; "adam": Protein's AMSGrad steps on softplus parameters. @default "lbfgs" */
@@ -458,6 +469,37 @@ export class GaussianProcess {
   }
 
   /** Number of observations currently held. */
+  /**
+   * The fit's warm-start state, JSON-safe: the log-hyperparameters, the L-BFGS curvature
+   * pairs and the Adam moments (whichever exist). `setFitState` restores it, so a fit after
+   * a restore does exactly what it would have done without the interruption.
+   */
+  getFitState(): GpFitState {
+    const mem = this.lbfgsMemory;
+    return {
+      logParams: Array.from(this.getLogParams()),
+      fitted: this.fitted,
+      lastGood: Array.from(this.lastGood),
+      lbfgs: mem ? { p: mem.p, m: mem.m, S: Array.from(mem.S), Y: Array.from(mem.Y), rho: Array.from(mem.rho), stored: mem.stored, head: mem.head } : null,
+      adam: this.adam ? { lr: this.adam.lr, ...this.adam.getState() } : null,
+    };
+  }
+
+  /** Restores what {@link GaussianProcess.getFitState} returned. */
+  setFitState(state: GpFitState): void {
+    this.setLogParams(state.logParams);
+    this.fitted = state.fitted;
+    this.lastGood = Float64Array.from(state.lastGood);
+    if (state.lbfgs) {
+      const l = state.lbfgs;
+      this.lbfgsMemory = { p: l.p, m: l.m, S: Float64Array.from(l.S), Y: Float64Array.from(l.Y), rho: Float64Array.from(l.rho), stored: l.stored, head: l.head };
+    } else this.lbfgsMemory = null;
+    if (state.adam) {
+      this.adam = new Adam(state.adam.m.length, { lr: state.adam.lr });
+      this.adam.setState(state.adam);
+    } else this.adam = null;
+  }
+
   get size(): number {
     return this.n;
   }

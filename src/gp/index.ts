@@ -3,6 +3,7 @@
  */
 export { GaussianProcess, DEFAULT_GP_BOUNDS, PREDICT_BLOCK } from "./gp";
 export type {
+  GpFitState,
   FitOptions,
   FitResult,
   GaussianProcessOptions,

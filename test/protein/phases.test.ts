@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadSweepConfig } from "../../src/config";
 import { appendObservation, createObservationsHeader, loadObservations, saveObservations } from "../../src/observations";
 import { Protein, type ProteinSnapshot } from "../../src/protein";
+import { REFERENCE_SETTINGS } from "../../src/settings";
 
 const fixtures = join(__dirname, "..", "fixtures", "configs");
 const dir = mkdtempSync(join(tmpdir(), "protein-phases-"));
@@ -30,8 +31,11 @@ const run = (p: P) => ({
 });
 
 describe("exact resume", () => {
-  it("a sweep stopped after k trials and restored from a JSON snapshot makes the same suggestions as one that never stopped (30 trials)", () => {
-    const settings = { seed: 21, numRandomSamples: 6, resampleFrequency: 7 };
+  it.each([
+    ["default", {}],
+    ["reference (Adam fit)", REFERENCE_SETTINGS],
+  ])("a sweep stopped after k trials and restored from a JSON snapshot makes the same suggestions as one that never stopped (30 trials, %s)", (_name, mode) => {
+    const settings = { seed: 21, numRandomSamples: 6, resampleFrequency: 7, ...mode };
     const straight = new Protein(costConfig, settings);
     const expected: unknown[] = [];
     for (let i = 0; i < 30; i++) {
