@@ -1,6 +1,12 @@
 /**
- * Cholesky benchmarks: ours (tiled, 4×2 register blocks) vs ml-matrix's CholeskyDecomposition vs the plain
- * row-major triple loop vs the plain loop with a 4-way unrolled dot, at n = 100, 300, 750, 1500.
+ * Linear-algebra benchmarks, one `describe` group per kernel and size:
+ * - linalg:cholesky:n=… — ours (tiled, 4×2 register blocks) vs ml-matrix's CholeskyDecomposition vs the plain
+ *   row-major triple loop vs the plain loop with a 4-way unrolled dot, at n = 100, 300, 750, 1500.
+ * - linalg:inverse:n=… — inverseFromCholesky (blocked, `src/linalg/triangular-blocked.ts`) vs the previous
+ *   row-axpy implementation kept below as `inverseFromCholeskyOld` vs ml-matrix's `inverse` (LU) of A, and our
+ *   Cholesky of the same A for scale, at n = 100, 300, 750.
+ * - linalg:solveLowerMany:n=750,m=256 (and the transpose) — ours (chunked, transposed, blocked) vs the previous
+ *   row-axpy implementations kept below as baselines.
  *
  * Run: npx vitest bench --run bench/linalg.bench.ts
  * Inputs come from a seeded generator outside the timed bodies; every variant copies A before factoring
@@ -8,8 +14,8 @@
  * LAPACK reference: tools/bench-numpy-cholesky.py. Results: docs/benchmarks.md.
  */
 import { afterAll, bench, describe } from "vitest";
-import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import { choleskyInPlace } from "../src/linalg";
+import { CholeskyDecomposition, Matrix, inverse } from "ml-matrix";
+import { choleskyInPlace, inverseFromCholesky, solveLowerMany, solveLowerTransposeMany } from "../src/linalg";
 
 /** The plain row-major triple loop (Cholesky–Banachiewicz, eq. (1) of src/linalg/cholesky.ts), the baseline. */
 export function choleskyNaive(a: Float64Array, n: number): number {
@@ -60,6 +66,89 @@ export function choleskyUnrolledDot(a: Float64Array, n: number): number {
     for (let j = i + 1; j < n; j++) a[ri + j] = 0;
   }
   return -1;
+}
+
+/** Baseline: the previous inverseFromCholesky (W = L⁻¹ by row axpys, then Lᵀ⁻¹·W in place, then the mirror). */
+export function inverseFromCholeskyOld(L: Float64Array, n: number, W: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const li = i * n;
+    W.fill(0, li, li + n);
+    W[li + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const l = L[li + k];
+      const wk = k * n;
+      for (let c = 0; c <= k; c++) W[li + c] -= l * W[wk + c];
+    }
+    const inv = 1 / L[li + i];
+    for (let c = 0; c <= i; c++) W[li + c] *= inv;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const li = i * n;
+    const inv = 1 / L[li + i];
+    for (let c = 0; c <= i; c++) W[li + c] *= inv;
+    for (let k = 0; k < i; k++) {
+      const l = L[li + k];
+      const wk = k * n;
+      for (let c = 0; c <= k; c++) W[wk + c] -= l * W[li + c];
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) W[j * n + i] = W[i * n + j];
+  return W;
+}
+
+/** Baseline: the previous solveLowerMany (in place on X, n×m: whole-row axpys, four rows X_k per pass over X_i). */
+export function solveLowerManyOld(L: Float64Array, n: number, X: Float64Array, m: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const li = i * n;
+    const xi = i * m;
+    let k = 0;
+    for (; k + 3 < i; k += 4) {
+      const l0 = L[li + k], l1 = L[li + k + 1], l2 = L[li + k + 2], l3 = L[li + k + 3];
+      const x0 = k * m, x1 = x0 + m, x2 = x1 + m, x3 = x2 + m;
+      for (let c = 0; c < m; c++) {
+        X[xi + c] -= l0 * X[x0 + c] + l1 * X[x1 + c] + (l2 * X[x2 + c] + l3 * X[x3 + c]);
+      }
+    }
+    for (; k < i; k++) {
+      const l = L[li + k];
+      const xk = k * m;
+      for (let c = 0; c < m; c++) X[xi + c] -= l * X[xk + c];
+    }
+    const inv = 1 / L[li + i];
+    for (let c = 0; c < m; c++) X[xi + c] *= inv;
+  }
+  return X;
+}
+
+/** Baseline: the previous solveLowerTransposeMany (in place on X, n×m: two rows X_i per sweep over every X_k). */
+export function solveLowerTransposeManyOld(L: Float64Array, n: number, X: Float64Array, m: number): Float64Array {
+  let i = n - 1;
+  for (; i >= 1; i -= 2) {
+    const h = i - 1;
+    const li = i * n;
+    const lh = h * n;
+    const xi = i * m;
+    const xh = h * m;
+    const invI = 1 / L[li + i];
+    const lih = L[li + h];
+    const invH = 1 / L[lh + h];
+    for (let c = 0; c < m; c++) {
+      const v = X[xi + c] * invI;
+      X[xi + c] = v;
+      X[xh + c] = (X[xh + c] - lih * v) * invH;
+    }
+    for (let k = 0; k < h; k++) {
+      const a = L[li + k];
+      const b = L[lh + k];
+      const xk = k * m;
+      for (let c = 0; c < m; c++) X[xk + c] -= a * X[xi + c] + b * X[xh + c];
+    }
+  }
+  if (i === 0) {
+    const inv = 1 / L[0];
+    for (let c = 0; c < m; c++) X[c] *= inv;
+  }
+  return X;
 }
 
 /** mulberry32: seeded uniform [0, 1) for the inputs (bench-local; not the library RNG). */
@@ -139,6 +228,105 @@ for (const n of [100, 300, 750, 1500]) {
         work.set(A);
         if (choleskyUnrolledDot(work, n) !== -1) throw new Error("not SPD");
         sink += work[n * n - 1];
+      },
+      opts,
+    );
+  });
+}
+
+for (const n of [100, 300, 750]) {
+  const A = spd(n);
+  const L = A.slice();
+  if (choleskyInPlace(L, n) !== -1) throw new Error("not SPD");
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(A.subarray(i * n, i * n + n)));
+  const Am = new Matrix(rows);
+  const work = new Float64Array(n * n);
+  const out = new Float64Array(n * n);
+  const opts = n >= 750 ? { time: 0, iterations: 8, warmupIterations: 2 } : { time: 1000, iterations: 10, warmupIterations: 3 };
+
+  describe(`linalg:inverse:n=${n}`, () => {
+    bench(
+      "ours (inverseFromCholesky)",
+      () => {
+        inverseFromCholesky(L, n, out);
+        sink += out[n * n - 1];
+      },
+      opts,
+    );
+    bench(
+      "old (row axpys)",
+      () => {
+        inverseFromCholeskyOld(L, n, out);
+        sink += out[n * n - 1];
+      },
+      opts,
+    );
+    bench(
+      "ml-matrix inverse(A)",
+      () => {
+        sink += inverse(Am).get(n - 1, n - 1);
+      },
+      n >= 750 ? { time: 0, iterations: 3, warmupIterations: 1 } : opts, // ~3 s per call at n = 750
+    );
+    bench(
+      "for scale: choleskyInPlace(A)",
+      () => {
+        work.set(A);
+        if (choleskyInPlace(work, n) !== -1) throw new Error("not SPD");
+        sink += work[n * n - 1];
+      },
+      opts,
+    );
+  });
+}
+
+{
+  const n = 750;
+  const m = 256;
+  const L = spd(n);
+  if (choleskyInPlace(L, n) !== -1) throw new Error("not SPD");
+  const r = seeded(7);
+  const B = new Float64Array(n * m);
+  for (let i = 0; i < B.length; i++) B[i] = 2 * r() - 1;
+  const X = new Float64Array(n * m);
+  const opts = { time: 0, iterations: 10, warmupIterations: 2 };
+
+  describe(`linalg:solveLowerMany:n=${n},m=${m}`, () => {
+    bench(
+      "ours (solveLowerMany)",
+      () => {
+        solveLowerMany(L, n, B, m, X);
+        sink += X[n * m - 1];
+      },
+      opts,
+    );
+    bench(
+      "old (row axpys)",
+      () => {
+        X.set(B);
+        solveLowerManyOld(L, n, X, m);
+        sink += X[n * m - 1];
+      },
+      opts,
+    );
+  });
+
+  describe(`linalg:solveLowerTransposeMany:n=${n},m=${m}`, () => {
+    bench(
+      "ours (solveLowerTransposeMany)",
+      () => {
+        solveLowerTransposeMany(L, n, B, m, X);
+        sink += X[0];
+      },
+      opts,
+    );
+    bench(
+      "old (row axpys)",
+      () => {
+        X.set(B);
+        solveLowerTransposeManyOld(L, n, X, m);
+        sink += X[0];
       },
       opts,
     );

@@ -11,10 +11,20 @@
  *
  * Every solve is unchecked in its values (a zero on the diagonal of L gives Infinity/NaN, no error) but checks
  * sizes in O(1). `out` may be the right-hand side itself: all solves work in place.
- * The many-RHS solves update whole rows of X (unit stride over m in the innermost loop).
+ * The many-RHS solves and the inverse run blocked kernels (`triangular-blocked.ts`) on right-hand sides
+ * stored as rows, so that every inner loop is a unit-stride dot product or axpy with a row of L.
  */
 import { ProteinError } from "../errors";
 import { checkLength, checkOrder } from "./check";
+import {
+  RHS_CHUNK,
+  backwardRows,
+  forwardRows,
+  gramLowerInPlace,
+  mirrorLowerToUpper,
+  transposeColumnsBack,
+  transposeColumnsInto,
+} from "./triangular-blocked";
 
 function checkFactor(L: Float64Array, n: number): void {
   checkOrder(n);
@@ -71,13 +81,27 @@ export function solveLowerTranspose(L: Float64Array, n: number, b: Float64Array,
   return x;
 }
 
+/** Scratch for the many-RHS solves: RHS_CHUNK right-hand sides stored as rows (RHS_CHUNK × n), grown on demand. */
+let chunkScratch = new Float64Array(0);
+
+function scratchFor(n: number): Float64Array {
+  const size = RHS_CHUNK * n;
+  if (chunkScratch.length < size) chunkScratch = new Float64Array(size);
+  return chunkScratch;
+}
+
 /**
- * Solves L·X = B for m right-hand sides: X_i = (B_i − Σ_{k<i} L_ik·X_k) / L_ii on whole rows, four rows X_k per
- * pass over X_i.
+ * Solves L·X = B for m right-hand sides. Works on chunks of RHS_CHUNK columns of B: each chunk is transposed
+ * into a scratch array (one right-hand side per row), solved there by blocked forward substitution in dot form,
+ * x_i = (b_i − Σ_{k<i} L_ik·x_k) / L_ii (4 right-hand sides × 2 rows of L per pass, tiles of 64 rows of L),
+ * and transposed back. The scratch (RHS_CHUNK·n entries) is kept between calls.
  * @param L n×n lower triangular. @param B n×m row-major. @param m columns of B.
  * @param out n×m, may be `B` (in place).
  * @returns X (in `out` when given, else a new array).
  * @throws ProteinError when n, m or a length is invalid.
+ * @example
+ * // L = [[2, 0], [1, 2]], B = [[2, 4], [5, 6]] → X = [[1, 2], [2, 2]]
+ * solveLowerMany(Float64Array.of(2, 0, 1, 2), 2, Float64Array.of(2, 4, 5, 6), 2);
  */
 export function solveLowerMany(
   L: Float64Array,
@@ -89,35 +113,28 @@ export function solveLowerMany(
   checkFactor(L, n);
   checkOrder(m, "m");
   const X = prepareOut(B, n * m, out, "B", `${n}×${m}`);
-  for (let i = 0; i < n; i++) {
-    const li = i * n;
-    const xi = i * m;
-    let k = 0;
-    for (; k + 3 < i; k += 4) {
-      const l0 = L[li + k], l1 = L[li + k + 1], l2 = L[li + k + 2], l3 = L[li + k + 3];
-      const x0 = k * m, x1 = x0 + m, x2 = x1 + m, x3 = x2 + m;
-      for (let c = 0; c < m; c++) {
-        X[xi + c] -= l0 * X[x0 + c] + l1 * X[x1 + c] + (l2 * X[x2 + c] + l3 * X[x3 + c]);
-      }
-    }
-    for (; k < i; k++) {
-      const l = L[li + k];
-      const xk = k * m;
-      for (let c = 0; c < m; c++) X[xi + c] -= l * X[xk + c];
-    }
-    const inv = 1 / L[li + i];
-    for (let c = 0; c < m; c++) X[xi + c] *= inv;
+  if (n === 0 || m === 0) return X;
+  const Y = scratchFor(n);
+  for (let c0 = 0; c0 < m; c0 += RHS_CHUNK) {
+    const c1 = Math.min(c0 + RHS_CHUNK, m);
+    transposeColumnsInto(X, n, m, c0, c1, Y);
+    forwardRows(L, n, Y, 0, c1 - c0, false);
+    transposeColumnsBack(Y, n, m, c0, c1, X);
   }
   return X;
 }
 
 /**
- * Solves Lᵀ·X = B for m right-hand sides. For i = n−1 … 0: X_i ← X_i / L_ii, then X_k ← X_k − L_ik·X_i (k < i),
- * two rows i at a time so each X_k is read and written once per pair.
+ * Solves Lᵀ·X = B for m right-hand sides. Works on chunks of RHS_CHUNK columns of B transposed into a scratch
+ * array, as {@link solveLowerMany}, by blocked back substitution: for i = n−1 … 0, x_i ← x_i / L_ii, then
+ * x_k ← x_k − L_ik·x_i for k < i (4 right-hand sides × 2 rows of L per pass, tiles of 64 rows of L).
  * @param L n×n lower triangular. @param B n×m row-major. @param m columns of B.
  * @param out n×m, may be `B` (in place).
  * @returns X (in `out` when given, else a new array).
  * @throws ProteinError when n, m or a length is invalid.
+ * @example
+ * // Lᵀ = [[2, 1], [0, 2]], B = [[4, 3], [4, 2]] → X = [[1, 1], [2, 1]]
+ * solveLowerTransposeMany(Float64Array.of(2, 0, 1, 2), 2, Float64Array.of(4, 3, 4, 2), 2);
  */
 export function solveLowerTransposeMany(
   L: Float64Array,
@@ -129,32 +146,13 @@ export function solveLowerTransposeMany(
   checkFactor(L, n);
   checkOrder(m, "m");
   const X = prepareOut(B, n * m, out, "B", `${n}×${m}`);
-  let i = n - 1;
-  for (; i >= 1; i -= 2) {
-    // Rows i and h = i − 1: finish X_i, update X_h with it, finish X_h, then sweep both into every X_k, k < h.
-    const h = i - 1;
-    const li = i * n;
-    const lh = h * n;
-    const xi = i * m;
-    const xh = h * m;
-    const invI = 1 / L[li + i];
-    const lih = L[li + h];
-    const invH = 1 / L[lh + h];
-    for (let c = 0; c < m; c++) {
-      const v = X[xi + c] * invI;
-      X[xi + c] = v;
-      X[xh + c] = (X[xh + c] - lih * v) * invH;
-    }
-    for (let k = 0; k < h; k++) {
-      const a = L[li + k];
-      const b = L[lh + k];
-      const xk = k * m;
-      for (let c = 0; c < m; c++) X[xk + c] -= a * X[xi + c] + b * X[xh + c];
-    }
-  }
-  if (i === 0) {
-    const inv = 1 / L[0];
-    for (let c = 0; c < m; c++) X[c] *= inv;
+  if (n === 0 || m === 0) return X;
+  const Y = scratchFor(n);
+  for (let c0 = 0; c0 < m; c0 += RHS_CHUNK) {
+    const c1 = Math.min(c0 + RHS_CHUNK, m);
+    transposeColumnsInto(X, n, m, c0, c1, Y);
+    backwardRows(L, n, Y, 0, c1 - c0);
+    transposeColumnsBack(Y, n, m, c0, c1, X);
   }
   return X;
 }
@@ -183,13 +181,18 @@ export function logDetFromCholesky(L: Float64Array, n: number): number {
 }
 
 /**
- * (L·Lᵀ)⁻¹ as a full symmetric n×n row-major matrix, in ~n³/3 multiply–adds and no scratch:
- * first W = L⁻¹ (lower triangular, row by row: W_i = (e_i − Σ_{k<i} L_ik·W_k) / L_ii), then, in place, the
- * lower triangle of Lᵀ⁻¹·W (rows i = n−1 … 0, as in {@link solveLowerTransposeMany} restricted to columns ≤ row),
- * then the upper triangle mirrored from the lower.
+ * (L·Lᵀ)⁻¹ as a full symmetric n×n row-major matrix, in ~n³/3 multiply–adds and no scratch, in `out`:
+ * 1. Z = L⁻ᵀ (upper triangular): row j of Z is L⁻¹·e_j, by blocked forward substitution in dot form
+ *    (4 rows of Z × 2 rows of L per pass; the sums for row j start at column j, Z being 0 before it).
+ * 2. In place, the lower triangle of Z·Zᵀ = L⁻ᵀ·L⁻¹ = (L·Lᵀ)⁻¹: R_pq = Σ_{k ≥ p} Z_pk·Z_qk for q ≤ p, unit-stride
+ *    dot products of rows of Z (4×2 blocks in 64×64 tiles); R_pq only needs entries of Z right of column p, so
+ *    it can overwrite the strict lower triangle, and each diagonal entry is written last in its row.
+ * 3. The upper triangle mirrored from the lower.
  * @param L n×n Cholesky factor. @param out n×n, must not be `L`.
  * @returns the inverse (in `out` when given, else a new array).
  * @throws ProteinError when n or a length is invalid, or when `out` is `L`.
+ * @example
+ * inverseFromCholesky(Float64Array.of(2, 0, 1, 2), 2); // (LLᵀ)⁻¹ = [[4, 2], [2, 5]]⁻¹ = [[5, −2], [−2, 4]] / 16
  */
 export function inverseFromCholesky(L: Float64Array, n: number, out?: Float64Array): Float64Array {
   checkFactor(L, n);
@@ -206,31 +209,11 @@ export function inverseFromCholesky(L: Float64Array, n: number, out?: Float64Arr
       });
     }
     W = out;
+    W.fill(0, 0, size);
   }
-  // W = L⁻¹, lower triangle only (row i has entries in columns 0..i).
-  for (let i = 0; i < n; i++) {
-    const li = i * n;
-    W.fill(0, li, li + n);
-    W[li + i] = 1;
-    for (let k = 0; k < i; k++) {
-      const l = L[li + k];
-      const wk = k * n;
-      for (let c = 0; c <= k; c++) W[li + c] -= l * W[wk + c];
-    }
-    const inv = 1 / L[li + i];
-    for (let c = 0; c <= i; c++) W[li + c] *= inv;
-  }
-  // Lᵀ·Y = W, lower triangle of Y only: Y_i ← Y_i / L_ii, then Y_k[0..k] −= L_ik·Y_i[0..k] for k < i.
-  for (let i = n - 1; i >= 0; i--) {
-    const li = i * n;
-    const inv = 1 / L[li + i];
-    for (let c = 0; c <= i; c++) W[li + c] *= inv;
-    for (let k = 0; k < i; k++) {
-      const l = L[li + k];
-      const wk = k * n;
-      for (let c = 0; c <= k; c++) W[wk + c] -= l * W[li + c];
-    }
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) W[j * n + i] = W[i * n + j];
+  for (let j = 0; j < n; j++) W[j * n + j] = 1; // rows e_j
+  forwardRows(L, n, W, 0, n, true); // 1. W = Z = L⁻ᵀ
+  gramLowerInPlace(W, n); // 2. lower triangle of Z·Zᵀ
+  mirrorLowerToUpper(W, n); // 3.
   return W;
 }

@@ -228,3 +228,117 @@ function identity(n: number): Float64Array {
   for (let i = 0; i < n; i++) I[i * n + i] = 1;
   return I;
 }
+
+/** Naive references for the blocked kernels: plain column-by-column substitutions and the textbook product. */
+function naiveSolveLowerMany(L: Float64Array, n: number, B: Float64Array, m: number): Float64Array {
+  const X = B.slice(0, n * m);
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = X[i * m + c];
+      for (let k = 0; k < i; k++) s -= L[i * n + k] * X[k * m + c];
+      X[i * m + c] = s / L[i * n + i];
+    }
+  }
+  return X;
+}
+
+function naiveSolveLowerTransposeMany(L: Float64Array, n: number, B: Float64Array, m: number): Float64Array {
+  const X = B.slice(0, n * m);
+  for (let c = 0; c < m; c++) {
+    for (let i = n - 1; i >= 0; i--) {
+      let s = X[i * m + c];
+      for (let k = i + 1; k < n; k++) s -= L[k * n + i] * X[k * m + c];
+      X[i * m + c] = s / L[i * n + i];
+    }
+  }
+  return X;
+}
+
+/** (L⁻¹)ᵀ·L⁻¹ with L⁻¹ from the naive many-RHS solve of L·W = I. */
+function naiveInverse(L: Float64Array, n: number): Float64Array {
+  const W = naiveSolveLowerMany(L, n, identity(n), n);
+  const R = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += W[k * n + i] * W[k * n + j];
+    R[i * n + j] = s;
+  }
+  return R;
+}
+
+/** L with NaN in its strict upper triangle: a kernel that reads there produces NaN. */
+function poisonUpper(L: Float64Array, n: number): Float64Array {
+  const P = L.slice();
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) P[i * n + j] = NaN;
+  return P;
+}
+
+const BLOCK_SIZES = [1, 2, 3, 5, 63, 64, 65, 130, 257];
+
+describe("blocked kernels against naive formulas (odd sizes, tile and chunk edges)", () => {
+  it.each(BLOCK_SIZES)("inverseFromCholesky, n = %i: equals (L⁻¹)ᵀL⁻¹ to 1e-10 relative, exactly symmetric", (n) => {
+    const { L } = setup(n, 700 + n);
+    const ref = naiveInverse(L, n);
+    const out = new Float64Array(n * n).fill(NaN); // garbage in out must not leak into the result
+    const inv = inverseFromCholesky(poisonUpper(L, n), n, out);
+    expect(inv).toBe(out);
+    expect(relDiff(inv, ref)).toBeLessThan(1e-10);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(inv[j * n + i]).toBe(inv[i * n + j]);
+  });
+
+  it("inverseFromCholesky of an ill-conditioned RBF kernel matrix (n = 150) agrees with ml-matrix to 1e-8 relative", () => {
+    const n = 150;
+    const a = rbfMatrix(n, 31, 1e-3);
+    const { L } = cholesky(a, n);
+    const ref = fromMatrix(new CholeskyDecomposition(toMatrix(a, n, n)).solve(toMatrix(identity(n), n, n)));
+    expect(relDiff(inverseFromCholesky(L, n), ref)).toBeLessThan(1e-8);
+  });
+
+  for (const n of BLOCK_SIZES) {
+    it.each([1, 3, 256])(`solveLowerMany and solveLowerTransposeMany, n = ${n}, m = %i: naive substitution to 1e-10 relative`, (m) => {
+      const { L } = setup(n, 800 + n);
+      const P = poisonUpper(L, n);
+      const B = randomMatrix(n, m, 900 + n + m);
+      const B0 = B.slice();
+      expect(relDiff(solveLowerMany(P, n, B, m), naiveSolveLowerMany(L, n, B, m))).toBeLessThan(1e-10);
+      expect(relDiff(solveLowerTransposeMany(P, n, B, m), naiveSolveLowerTransposeMany(L, n, B, m))).toBeLessThan(1e-10);
+      expect(B).toEqual(B0); // without out, B is left intact
+    });
+  }
+
+  it("in place (out = B) and into a separate, garbage-filled out across several RHS chunks (n = 65, m = 130)", () => {
+    const n = 65;
+    const m = 130;
+    const { L } = setup(n, 41);
+    const B = randomMatrix(n, m, 42);
+    for (const [f, naive] of [
+      [solveLowerMany, naiveSolveLowerMany],
+      [solveLowerTransposeMany, naiveSolveLowerTransposeMany],
+    ] as const) {
+      const ref = naive(L, n, B, m);
+      const inPlace = B.slice();
+      expect(f(L, n, inPlace, m, inPlace)).toBe(inPlace);
+      expect(relDiff(inPlace, ref)).toBeLessThan(1e-10);
+      const out = new Float64Array(n * m + 3).fill(NaN);
+      expect(f(L, n, B, m, out)).toBe(out);
+      expect(relDiff(out.subarray(0, n * m), ref)).toBeLessThan(1e-10);
+      expect(Number.isNaN(out[n * m])).toBe(true); // entries past n·m are not touched
+    }
+  });
+
+  it("gives the same result after calls of other sizes (the shared scratch is reused)", () => {
+    const first = setup(9, 51);
+    const B = randomMatrix(9, 7, 52);
+    const x1 = solveLowerMany(first.L, 9, B, 7);
+    const big = setup(130, 53);
+    solveLowerTransposeMany(big.L, 130, randomMatrix(130, 70, 54), 70);
+    expect(solveLowerMany(first.L, 9, B, 7)).toEqual(x1);
+  });
+
+  it("reproduces the documented examples", () => {
+    const L = Float64Array.of(2, 0, 1, 2);
+    expect(Array.from(solveLowerMany(L, 2, Float64Array.of(2, 4, 5, 6), 2))).toEqual([1, 2, 2, 2]);
+    expect(Array.from(solveLowerTransposeMany(L, 2, Float64Array.of(4, 3, 4, 2), 2))).toEqual([1, 1, 2, 1]);
+    expect(Array.from(inverseFromCholesky(L, 2))).toEqual([5 / 16, -2 / 16, -2 / 16, 4 / 16]);
+  });
+});
