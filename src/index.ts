@@ -48,3 +48,41 @@ export type { SpaceChange } from "./space/compare";
 
 export { createRng, SobolSequence } from "./random";
 export type { Rng, RngState } from "./random";
+
+// The numerical core, usable on its own (a GP surrogate without Protein, or the solves in other code).
+export {
+  cholesky,
+  choleskyInPlace,
+  choleskySolve,
+  solveLower,
+  solveLowerTranspose,
+  solveLowerMany,
+  solveLowerTransposeMany,
+  logDetFromCholesky,
+  inverseFromCholesky,
+  DEFAULT_MAX_RELATIVE_JITTER,
+} from "./linalg";
+export type { CholeskyOptions, CholeskyResult } from "./linalg";
+
+export { GaussianProcess, DEFAULT_GP_BOUNDS, defaultPriors, minimizeLbfgs, Adam } from "./gp";
+export type {
+  GaussianProcessOptions,
+  GpHyperparameters,
+  GpBounds,
+  GpPriors,
+  LogNormalPrior,
+  FitOptions,
+  FitResult,
+  Prediction,
+  PredictOptions,
+  NormalizeY,
+  StationaryKernelType,
+  LbfgsOptions,
+  LbfgsResult,
+  Objective,
+  AdamOptions,
+} from "./gp";
+
+export { expectedImprovement, logExpectedImprovement, upperConfidenceBound, proteinRating } from "./acquisition";
+export { paretoFront, prunePareto } from "./pareto";
+export type { Goal, ParetoFrontOptions, PruneParetoOptions } from "./pareto";
