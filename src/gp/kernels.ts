@@ -141,6 +141,23 @@ function stationaryValue(code: number, r2: number): number {
   return (1 + t + (t * t) / 3) * Math.exp(-t);
 }
 
+/** v[b] ← scale·k(v[b]) for b < n, v holding r²; the type switch is outside the loops. */
+function kernelOfR2InPlace(code: number, v: Float64Array, n: number, scale: number): void {
+  if (code === RBF) {
+    for (let b = 0; b < n; b++) v[b] = scale * Math.exp(-0.5 * v[b]);
+  } else if (code === M32) {
+    for (let b = 0; b < n; b++) {
+      const t = Math.sqrt(3 * v[b]);
+      v[b] = scale * ((1 + t) * Math.exp(-t)); // the same rounding as stationaryValue
+    }
+  } else {
+    for (let b = 0; b < n; b++) {
+      const t = Math.sqrt(5 * v[b]);
+      v[b] = scale * ((1 + t + (t * t) / 3) * Math.exp(-t));
+    }
+  }
+}
+
 /**
  * Stationary ARD kernel (Matérn 5/2, Matérn 3/2 or RBF) with unit amplitude, k(x, x) = 1.
  * Log-hyperparameters: [log ℓ_0, …, log ℓ_{d−1}].
@@ -170,6 +187,8 @@ export class StationaryKernel implements Kernel {
   /** Scaled copies of the two inputs of the current call (grown on demand). */
   private za = new Float64Array(0);
   private zb = new Float64Array(0);
+  /** Scratch row of r² / kernel values for fillCross (grown on demand). */
+  private row = new Float64Array(0);
 
   /**
    * @param type base kernel
@@ -296,17 +315,66 @@ export class StationaryKernel implements Kernel {
     accumulate: boolean,
   ): void {
     const d = this.dim;
-    const code = this.code;
     const za = this.scaled(A, m, 0);
     const zb = this.scaled(B, n, 1);
+    if (this.row.length < n) this.row = new Float64Array(n);
+    const row = this.row;
+    const cont = this.cont;
+    const nc = cont.length;
+    const allCont = nc === d;
+    const cat = this.cat;
+    const w2 = this.invLs2;
+    // Per row of A: r² to every row of B in one tight pass (no calls, no flags), then k(r²) in a second pass
+    // with the kernel type fixed outside the loop. ~3× faster than a call per pair (bench/gp.bench.ts).
     for (let i = 0; i < m; i++) {
-      const ri = i * n;
       const ia = i * d;
-      for (let j = 0; j < n; j++) {
-        const v = scale * stationaryValue(code, this.r2(za, ia, zb, j * d, false));
-        if (accumulate) out[ri + j] += v;
-        else out[ri + j] = v;
+      if (allCont) {
+        let b = 0;
+        for (; b + 3 < n; b += 4) {
+          const i0 = b * d, i1 = i0 + d, i2 = i1 + d, i3 = i2 + d;
+          let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+          for (let j = 0; j < d; j++) {
+            const a = za[ia + j];
+            const t0 = a - zb[i0 + j], t1 = a - zb[i1 + j], t2 = a - zb[i2 + j], t3 = a - zb[i3 + j];
+            r0 += t0 * t0;
+            r1 += t1 * t1;
+            r2 += t2 * t2;
+            r3 += t3 * t3;
+          }
+          row[b] = r0;
+          row[b + 1] = r1;
+          row[b + 2] = r2;
+          row[b + 3] = r3;
+        }
+        for (; b < n; b++) {
+          const ib = b * d;
+          let r2 = 0;
+          for (let j = 0; j < d; j++) {
+            const t = za[ia + j] - zb[ib + j];
+            r2 += t * t;
+          }
+          row[b] = r2;
+        }
+      } else {
+        for (let b = 0; b < n; b++) {
+          const ib = b * d;
+          let r2 = 0;
+          for (let q = 0; q < nc; q++) {
+            const j = cont[q];
+            const t = za[ia + j] - zb[ib + j];
+            r2 += t * t;
+          }
+          for (let q = 0; q < cat.length; q++) {
+            const j = cat[q];
+            if (Math.abs(za[ia + j] - zb[ib + j]) > CATEGORY_TOLERANCE) r2 += w2[j];
+          }
+          row[b] = r2;
+        }
       }
+      kernelOfR2InPlace(this.code, row, n, scale);
+      const ri = i * n;
+      if (accumulate) for (let b = 0; b < n; b++) out[ri + b] += row[b];
+      else for (let b = 0; b < n; b++) out[ri + b] = row[b];
     }
   }
 
@@ -425,12 +493,51 @@ export class LinearKernel implements Kernel {
   ): void {
     const d = this.dim;
     const f = scale * this.c;
+    const cont = this.cont;
+    if (cont.length !== d) {
+      for (let i = 0; i < m; i++) {
+        const ri = i * n;
+        for (let j = 0; j < n; j++) {
+          const v = f * this.dot(A, i * d, B, j * d);
+          if (accumulate) out[ri + j] += v;
+          else out[ri + j] = v;
+        }
+      }
+      return;
+    }
+    // All dimensions continuous: four rows of B per pass share the loads of a row of A.
     for (let i = 0; i < m; i++) {
       const ri = i * n;
-      for (let j = 0; j < n; j++) {
-        const v = f * this.dot(A, i * d, B, j * d);
-        if (accumulate) out[ri + j] += v;
-        else out[ri + j] = v;
+      const ia = i * d;
+      let b = 0;
+      for (; b + 3 < n; b += 4) {
+        const i0 = b * d, i1 = i0 + d, i2 = i1 + d, i3 = i2 + d;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let j = 0; j < d; j++) {
+          const a = A[ia + j];
+          s0 += a * B[i0 + j];
+          s1 += a * B[i1 + j];
+          s2 += a * B[i2 + j];
+          s3 += a * B[i3 + j];
+        }
+        if (accumulate) {
+          out[ri + b] += f * s0;
+          out[ri + b + 1] += f * s1;
+          out[ri + b + 2] += f * s2;
+          out[ri + b + 3] += f * s3;
+        } else {
+          out[ri + b] = f * s0;
+          out[ri + b + 1] = f * s1;
+          out[ri + b + 2] = f * s2;
+          out[ri + b + 3] = f * s3;
+        }
+      }
+      for (; b < n; b++) {
+        let s0 = 0;
+        const ib = b * d;
+        for (let j = 0; j < d; j++) s0 += A[ia + j] * B[ib + j];
+        if (accumulate) out[ri + b] += f * s0;
+        else out[ri + b] = f * s0;
       }
     }
   }

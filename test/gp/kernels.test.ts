@@ -119,6 +119,30 @@ describe.each(configs())("kernel invariants: $name", ({ make, cats }) => {
     }
   });
 
+  it("the cross block K(A, B) equals the same block of K([A; B]) exactly, for row counts off the 4-row blocking", () => {
+    const rnd = lcg(11);
+    const d = 5;
+    for (const [m, n] of [[9, 11], [4, 8], [1, 3], [6, 1]]) {
+      const k = make(d);
+      k.setLogParams(Array.from({ length: k.numParams }, () => rnd() - 0.5), 0);
+      const A = data(m, d, cats(d), rnd);
+      const B = data(n, d, cats(d), rnd);
+      const stacked = new Float64Array((m + n) * d);
+      stacked.set(A);
+      stacked.set(B, m * d);
+      const K = kernelMatrix(k, stacked, m + n);
+      const C = crossKernelMatrix(k, A, m, B, n);
+      const acc = new Float64Array(m * n).fill(0.25);
+      k.fillCross(A, m, B, n, acc, 1, true);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          expect(C[i * n + j]).toBe(K[i * (m + n) + m + j]);
+          expect(acc[i * n + j]).toBeCloseTo(0.25 + C[i * n + j], 14);
+        }
+      }
+    }
+  });
+
   it("gradient contraction matches central finite differences (fast-check)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 4 }), (seed, n, d) => {
