@@ -422,7 +422,9 @@ export class Protein {
     const s = this.settings;
     const d = this.space.dim;
     info.phase = "model";
-    info.acquisition = s.acquisition;
+    // Every exploitEvery-th suggestion is rated by Protein's cost-weighted posterior mean instead.
+    const acquisition = s.exploitEvery > 0 && s.acquisition !== "protein" && info.index % s.exploitEvery === 0 ? "protein" : s.acquisition;
+    info.acquisition = acquisition;
 
     // 4. Fit the two GPs.
     const data = this.trainingData(successes);
@@ -434,13 +436,13 @@ export class Protein {
     const lcMax = quantile(logC, 0.97);
     const costsVary = Math.max(...successes.cost) - Math.min(...successes.cost) > 1e-12 * Math.max(1, Math.abs(Math.max(...successes.cost)));
     const scoreGp = (this.scoreGp ??= this.makeGp());
-    const scoreFit = this.fitGp(scoreGp, "score", data.X, yNorm);
+    const scoreFit = this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
     info.scoreModel = scoreFit;
     let costGp: GaussianProcess | null = null;
     if (costsVary) {
       const cNorm = minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS);
       costGp = this.costGp ??= this.makeGp();
-      info.costModel = this.fitGp(costGp, "cost", data.X, cNorm);
+      info.costModel = this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
     }
 
     // Pending suggestions: condition the models on fantasies at their rows.
@@ -494,16 +496,16 @@ export class Protein {
     const bestSeen = maxOf(yNorm, data.n);
     let relaxed: boolean | undefined;
     const rate = (Cb: Float64Array, mb: number): { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array } => {
-      const pred = scoreGp.predict(Cb, { variance: s.acquisition !== "protein", includeNoise: false });
+      const pred = scoreGp.predict(Cb, { variance: acquisition !== "protein", includeNoise: false });
       const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
       const predictedCost = new Float64Array(mb);
       for (let i = 0; i < mb; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
       let mask: Uint8Array;
       if (relaxed === undefined) ({ mask, relaxed } = maxCostMask(predictedCost, s.maxSuggestionCost));
       else mask = relaxed ? new Uint8Array(mb).fill(1) : maxCostMask(predictedCost, s.maxSuggestionCost).mask;
-      const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || s.acquisition !== "protein" }) : new Float64Array(mb).fill(1);
+      const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || acquisition !== "protein" }) : new Float64Array(mb).fill(1);
       const rating = new Float64Array(mb);
-      switch (s.acquisition) {
+      switch (acquisition) {
         case "protein":
           for (let i = 0; i < mb; i++) rating[i] = pred.mean[i] * weight[i] * mask[i];
           break;
@@ -639,14 +641,17 @@ export class Protein {
 
   /**
    * Conditions a GP on (X, y) and refits its hyperparameters when due: always with
-   * Protein's Adam fit (the reference steps every suggestion), always below 100 rows,
-   * and otherwise when the data grew by at least `refitGrowth` since the last fit (at
-   * n = 300 and the default 0.05, every 15 new rows); between refits the previous
-   * hyperparameters are kept and only the posterior is updated (one Cholesky).
+   * Protein's Adam fit (the reference steps every suggestion), always up to 100
+   * observations, and otherwise when the observations grew by at least `refitGrowth`
+   * since the last fit (at 300 and the default 0.05, about every 15 new ones); between
+   * refits the previous hyperparameters are kept and only the posterior is updated (one
+   * Cholesky). `observed` counts the successful observations the rows were drawn from:
+   * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
+   * fixed-size subsample and would never grow (the hyperparameters would freeze).
    */
-  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array): ModelSummary {
+  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number): ModelSummary {
     gp.setData(X, y);
-    const n = y.length;
+    const n = observed;
     const last = this.lastFitSize[which];
     const due = this.settings.fitMethod === "adam" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
     let lml: number;
@@ -663,7 +668,7 @@ export class Protein {
     }
     const ls = gp.hyperparameters.lengthscales;
     return {
-      observations: n,
+      observations: y.length,
       logMarginalLikelihood: lml,
       lengthscaleRange: [Math.min(...ls), Math.max(...ls)],
       noise: gp.hyperparameters.noise,
@@ -696,7 +701,7 @@ export class Protein {
     const sMax = Math.max(...successes.s);
     const span = Math.abs(sMax - sMin) + EPS;
     const scoreGp = (this.scoreGp ??= this.makeGp());
-    this.fitGp(scoreGp, "score", data.X, minMaxScale(data.s, sMin, sMax, EPS));
+    this.fitGp(scoreGp, "score", data.X, minMaxScale(data.s, sMin, sMax, EPS), successes.n);
     const pred = scoreGp.predict(Q, { variance: true, includeNoise: false });
     let cost: Float64Array | undefined;
     const costs = successes.cost;
@@ -705,7 +710,7 @@ export class Protein {
       const lcMin = Math.min(...logC);
       const lcMax = quantile(logC, 0.97);
       const costGp = (this.costGp ??= this.makeGp());
-      this.fitGp(costGp, "cost", data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS));
+      this.fitGp(costGp, "cost", data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS), successes.n);
       const m = costGp.predict(Q).mean;
       cost = Float64Array.from(m, (v) => clippedExp(v * (lcMax - lcMin + EPS) + lcMin));
     }

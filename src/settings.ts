@@ -68,6 +68,11 @@ export interface ProteinSettings {
   globalCandidates: number;
   /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default true */
   localSearch: boolean;
+  /**
+   * Every k-th suggestion (by suggestion index) is rated by Protein's cost-weighted posterior mean instead of
+   * `acquisition`: a pure exploitation step (0 = never). @default 2 (chosen by the quality suite)
+   */
+  exploitEvery: number;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -99,6 +104,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   refitGrowth: 0.05,
   globalCandidates: 1024,
   localSearch: true,
+  exploitEvery: 2,
   downsample: 1,
   maxObservationsToLoad: 0,
 });
@@ -116,6 +122,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   noisePrior: "protein",
   globalCandidates: 0,
   localSearch: false,
+  exploitEvery: 0,
   refitGrowth: 0,
 });
 

@@ -151,12 +151,22 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   // PROTEIN.md's reference algorithm: cost-weighted posterior mean, 50 Adam steps,
   // linear + Matérn 3/2, Protein's noise prior, candidates only around the centres.
   "protein-reference": { ...REFERENCE_SETTINGS },
+  // The default: log-EI, with Protein's rating on every 2nd suggestion (exploitEvery: 2).
   protein: {},
-  "protein-ei": { acquisition: "ei" },
-  "protein-logei": { acquisition: "logei" },
-  "protein-ucb": { acquisition: "ucb" },
+  // The default's model and candidates with one acquisition throughout (no exploitation steps);
+  // protein-logei was the default before exploitEvery was measured.
+  "protein-logei": { acquisition: "logei", exploitEvery: 0 },
+  "protein-ei": { acquisition: "ei", exploitEvery: 0 },
+  "protein-ucb": { acquisition: "ucb", exploitEvery: 0 },
+  "protein-exploit4": { exploitEvery: 4 },
   // The library's model and candidate search with Protein's cost-weighted mean rating.
   "protein-rating": { acquisition: "protein" },
+  // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
+  // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
+  "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },
+  "ablate-global256": { globalCandidates: 256, exploitEvery: 0 },
+  "ablate-no-local": { localSearch: false, exploitEvery: 0 },
+  "ablate-protein-noise": { noisePrior: "protein", exploitEvery: 0 },
 };
 
 /** Reply of an external optimizer. */

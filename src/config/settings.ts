@@ -42,6 +42,7 @@ export const settingsShape = {
   noise_prior: z.enum(["protein", "weak"]),
   global_candidates: num.pipe(z.number().int().nonnegative()),
   refit_growth: num.pipe(z.number().nonnegative()),
+  exploit_every: num.pipe(z.number().int().nonnegative()),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -76,6 +77,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
   global_candidates: "an integer ≥ 0",
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
+  exploit_every: "an integer ≥ 0 (every k-th suggestion rates by the posterior mean; 0 = never)",
 };
 
 /** snake_case → camelCase. */
@@ -118,6 +120,7 @@ export interface ConfigSettings {
   noisePrior?: "protein" | "weak";
   globalCandidates?: number;
   refitGrowth?: number;
+  exploitEvery?: number;
 }
 
 export function isSettingKey(key: string): key is SettingKey {

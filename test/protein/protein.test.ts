@@ -267,3 +267,32 @@ describe("percentile metric and early stopping", () => {
     }
   });
 });
+
+describe("model refits and exploitation steps", () => {
+  it("exploitEvery: k rates every k-th suggestion by Protein's posterior mean, the others by the acquisition", () => {
+    const protein = new Protein(costConfig, { seed: 4, numRandomSamples: 5, exploitEvery: 3 });
+    const made = sweep(protein, 14).filter((s) => s.info.phase === "model");
+    expect(made.length).toBeGreaterThan(6);
+    for (const s of made) expect(s.info.acquisition).toBe(s.info.index % 3 === 0 ? "protein" : "logei");
+    // 0 turns it off; the default is 2; a config's protein block sets it too (snake_case).
+    const plain = sweep(new Protein(costConfig, { seed: 4, numRandomSamples: 5, exploitEvery: 0 }), 14).filter((s) => s.info.phase === "model");
+    expect(plain.every((s) => s.info.acquisition === "logei")).toBe(true);
+    expect(new Protein(costConfig, { seed: 1 }).settings.exploitEvery).toBe(2);
+    const fromConfig = new Protein({ ...costConfig, sweep: { ...costConfig.sweep, protein: { exploit_every: 5 } } }, { seed: 1 });
+    expect(fromConfig.settings.exploitEvery).toBe(5);
+  });
+
+  it("beyond gpMaxObs the hyperparameters are still refitted as observations accumulate", () => {
+    const protein = new Protein(costConfig, { seed: 8, numRandomSamples: 5, gpMaxObs: 40 });
+    const lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
+    for (let i = 0; i < 110; i++) {
+      const params = { train: { total_timesteps: 1e5 * (1 + (i % 97)), learning_rate: lr[i % 5] * (1 + i / 1000), batch_size: 2 ** (4 + (i % 7)) } };
+      const { score, cost } = run(params);
+      protein.observe(params, score, cost);
+    }
+    const refits = sweep(protein, 12).map((s) => s.info.scoreModel?.refitted === true);
+    expect(refits[0]).toBe(true); // first fit of this GP
+    expect(refits.slice(1).some(Boolean)).toBe(true); // 110 → 122 observations: one refit per ~5 % growth
+    expect(refits.slice(1).every(Boolean)).toBe(false); // and not on every call
+  });
+});
