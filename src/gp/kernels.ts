@@ -141,6 +141,12 @@ function stationaryValue(code: number, r2: number): number {
   return (1 + t + (t * t) / 3) * Math.exp(-t);
 }
 
+/** out[offset + b] (=, or +=) row[b] for b < n. */
+function storeRow(out: Float64Array, offset: number, row: Float64Array, n: number, accumulate: boolean): void {
+  if (accumulate) for (let b = 0; b < n; b++) out[offset + b] += row[b];
+  else for (let b = 0; b < n; b++) out[offset + b] = row[b];
+}
+
 /** v[b] ← scale·k(v[b]) for b < n, v holding r²; the type switch is outside the loops. */
 function kernelOfR2InPlace(code: number, v: Float64Array, n: number, scale: number): void {
   if (code === RBF) {
@@ -319,11 +325,7 @@ export class StationaryKernel implements Kernel {
     const zb = this.scaled(B, n, 1);
     if (this.row.length < n) this.row = new Float64Array(n);
     const row = this.row;
-    const cont = this.cont;
-    const nc = cont.length;
-    const allCont = nc === d;
-    const cat = this.cat;
-    const w2 = this.invLs2;
+    const allCont = this.cat.length === 0;
     // Per row of A: r² to every row of B in one tight pass (no calls, no flags), then k(r²) in a second pass
     // with the kernel type fixed outside the loop. ~3× faster than a call per pair (bench/gp.bench.ts).
     for (let i = 0; i < m; i++) {
@@ -356,25 +358,10 @@ export class StationaryKernel implements Kernel {
           row[b] = r2;
         }
       } else {
-        for (let b = 0; b < n; b++) {
-          const ib = b * d;
-          let r2 = 0;
-          for (let q = 0; q < nc; q++) {
-            const j = cont[q];
-            const t = za[ia + j] - zb[ib + j];
-            r2 += t * t;
-          }
-          for (let q = 0; q < cat.length; q++) {
-            const j = cat[q];
-            if (Math.abs(za[ia + j] - zb[ib + j]) > CATEGORY_TOLERANCE) r2 += w2[j];
-          }
-          row[b] = r2;
-        }
+        for (let b = 0; b < n; b++) row[b] = this.r2(za, ia, zb, b * d, false);
       }
       kernelOfR2InPlace(this.code, row, n, scale);
-      const ri = i * n;
-      if (accumulate) for (let b = 0; b < n; b++) out[ri + b] += row[b];
-      else for (let b = 0; b < n; b++) out[ri + b] = row[b];
+      storeRow(out, i * n, row, n, accumulate);
     }
   }
 
@@ -438,6 +425,8 @@ export class LinearKernel implements Kernel {
   private c = 1;
   private logC = 0;
   private readonly cont: Int32Array;
+  /** Scratch row of fillCross (grown on demand). */
+  private row = new Float64Array(0);
 
   /** @param categoricalDims dimensions excluded from the dot product */
   constructor(dim: number, categoricalDims: readonly number[] = []) {
@@ -493,52 +482,32 @@ export class LinearKernel implements Kernel {
   ): void {
     const d = this.dim;
     const f = scale * this.c;
-    const cont = this.cont;
-    if (cont.length !== d) {
-      for (let i = 0; i < m; i++) {
-        const ri = i * n;
-        for (let j = 0; j < n; j++) {
-          const v = f * this.dot(A, i * d, B, j * d);
-          if (accumulate) out[ri + j] += v;
-          else out[ri + j] = v;
-        }
-      }
-      return;
-    }
-    // All dimensions continuous: four rows of B per pass share the loads of a row of A.
+    if (this.row.length < n) this.row = new Float64Array(n);
+    const row = this.row;
+    const allCont = this.cont.length === d;
     for (let i = 0; i < m; i++) {
-      const ri = i * n;
       const ia = i * d;
       let b = 0;
-      for (; b + 3 < n; b += 4) {
-        const i0 = b * d, i1 = i0 + d, i2 = i1 + d, i3 = i2 + d;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let j = 0; j < d; j++) {
-          const a = A[ia + j];
-          s0 += a * B[i0 + j];
-          s1 += a * B[i1 + j];
-          s2 += a * B[i2 + j];
-          s3 += a * B[i3 + j];
-        }
-        if (accumulate) {
-          out[ri + b] += f * s0;
-          out[ri + b + 1] += f * s1;
-          out[ri + b + 2] += f * s2;
-          out[ri + b + 3] += f * s3;
-        } else {
-          out[ri + b] = f * s0;
-          out[ri + b + 1] = f * s1;
-          out[ri + b + 2] = f * s2;
-          out[ri + b + 3] = f * s3;
+      // All dimensions continuous: four rows of B per pass share the loads of a row of A.
+      if (allCont) {
+        for (; b + 3 < n; b += 4) {
+          const i0 = b * d, i1 = i0 + d, i2 = i1 + d, i3 = i2 + d;
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let j = 0; j < d; j++) {
+            const a = A[ia + j];
+            s0 += a * B[i0 + j];
+            s1 += a * B[i1 + j];
+            s2 += a * B[i2 + j];
+            s3 += a * B[i3 + j];
+          }
+          row[b] = f * s0;
+          row[b + 1] = f * s1;
+          row[b + 2] = f * s2;
+          row[b + 3] = f * s3;
         }
       }
-      for (; b < n; b++) {
-        let s0 = 0;
-        const ib = b * d;
-        for (let j = 0; j < d; j++) s0 += A[ia + j] * B[ib + j];
-        if (accumulate) out[ri + b] += f * s0;
-        else out[ri + b] = f * s0;
-      }
+      for (; b < n; b++) row[b] = f * this.dot(A, ia, B, b * d);
+      storeRow(out, i * n, row, n, accumulate);
     }
   }
 
