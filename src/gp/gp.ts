@@ -845,21 +845,21 @@ export class GaussianProcess {
       if (best === null) return this.fallBack("the likelihood could not be evaluated at any starting point");
       reason = "warm start rejected; started from the defaults";
     }
-    const b = best as { x: Float64Array; f: number };
-    this.setTheta(b.x);
+    return this.adopt((best as { x: Float64Array; f: number }).x, converged, iterations, evaluations, reason);
+  }
+
+  /**
+   * Ends a fit at `theta`: sets and factors it, keeps it as the last good point and reports the fit, or falls
+   * back when the likelihood there is not finite.
+   */
+  private adopt(theta: Float64Array, converged: boolean, iterations: number, evaluations: number, reason: string | undefined): FitResult {
+    this.setTheta(theta);
     this.ensureFactor();
     const lml = this.currentLml();
     if (!Number.isFinite(lml)) return this.fallBack("non-finite likelihood at the optimum");
-    this.lastGood = b.x.slice();
+    this.lastGood = theta.slice();
     this.fitted = true;
-    const out: FitResult = {
-      converged,
-      iterations,
-      evaluations,
-      lml,
-      objective: lml + this.logPrior(this.theta, null),
-      fellBack: false,
-    };
+    const out: FitResult = { converged, iterations, evaluations, lml, objective: lml + this.logPrior(this.theta, null), fellBack: false };
     if (reason !== undefined) out.reason = reason;
     return out;
   }
@@ -891,7 +891,6 @@ export class GaussianProcess {
     };
     const noisePrior = this.priors.noise;
     let lastGood = this.theta.slice();
-    let lml = NaN;
     let iterations = 0;
     let reason: string | undefined;
     const n = this.n;
@@ -903,7 +902,6 @@ export class GaussianProcess {
         break;
       }
       lastGood = theta.slice();
-      lml = value;
       for (let i = 0; i < P; i++) {
         if (i === iMean) {
           gRaw[i] = this.fitMean ? -g[i] / n : 0;
@@ -930,26 +928,8 @@ export class GaussianProcess {
     if (iterations === 0) return this.fallBack(reason ?? "no Adam step could be taken");
     // Keep the last parameters the likelihood was evaluated at successfully after the final step.
     toTheta();
-    const finalLml = this.evaluateStrict(theta, null);
-    if (Number.isFinite(finalLml)) {
-      lastGood = theta.slice();
-      lml = finalLml;
-    }
-    this.setTheta(lastGood);
-    this.ensureFactor();
-    lml = this.currentLml();
-    this.lastGood = lastGood.slice();
-    this.fitted = true;
-    const out: FitResult = {
-      converged: false,
-      iterations,
-      evaluations: iterations + 1,
-      lml,
-      objective: lml + this.logPrior(this.theta, null),
-      fellBack: false,
-    };
-    if (reason !== undefined) out.reason = reason;
-    return out;
+    if (Number.isFinite(this.evaluateStrict(theta, null))) lastGood = theta.slice();
+    return this.adopt(lastGood, false, iterations, iterations + 1, reason);
   }
 
   /** Restores the last good hyperparameters, or the defaults if even those cannot be factored. */
