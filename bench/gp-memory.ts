@@ -7,18 +7,12 @@
  */
 import { GaussianProcess } from "../src/gp/index";
 import { createRng } from "../src/random/index";
+import { smoothProblem, uniformRows } from "./gp-problem";
 
 const n = Number(process.env.GP_N ?? 2000);
 const d = Number(process.env.GP_D ?? 20);
 const rng = createRng(11);
-const X = new Float64Array(n * d);
-for (let i = 0; i < X.length; i++) X[i] = rng.uniform(-1, 1);
-const y = new Float64Array(n);
-for (let i = 0; i < n; i++) {
-  let s = 0;
-  for (let j = 0; j < d; j++) s += (j < 5 ? 1 : 0.1) * Math.sin(2 * X[i * d + j] + j);
-  y[i] = s + 0.05 * rng.normal();
-}
+const { X, y } = smoothProblem(n, d, 5, rng);
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const before = process.memoryUsage();
 const gp = new GaussianProcess({ dim: d, kernel: "matern32", linear: true, normalizeY: "minmax" });
@@ -26,8 +20,7 @@ gp.setData(X, y);
 const t0 = performance.now();
 const r = gp.fit({ maxIterations: Number(process.env.GP_ITERS ?? 20) });
 const t1 = performance.now();
-const Xs = new Float64Array(10_000 * d);
-for (let i = 0; i < Xs.length; i++) Xs[i] = rng.uniform(-1, 1);
+const Xs = uniformRows(10_000, d, rng);
 const p = gp.predict(Xs, { variance: true });
 const t2 = performance.now();
 const after = process.memoryUsage();

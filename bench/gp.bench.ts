@@ -10,6 +10,7 @@
 import { afterAll, bench, describe } from "vitest";
 import { GaussianProcess, ScaledKernel, StationaryKernel, kernelMatrix } from "../src/gp/index";
 import { createRng } from "../src/random/index";
+import { smoothProblem, uniformRows } from "./gp-problem";
 
 const D = 10;
 let sink = 0;
@@ -17,26 +18,9 @@ afterAll(() => {
   if (sink === 42.4242) console.log(sink); // keep the work observable
 });
 
-/** A smooth test function with 4 important and 6 weak dimensions, plus noise: Protein-like scores. */
-function problem(n: number, seed: number): { X: Float64Array; y: Float64Array } {
-  const rng = createRng(seed);
-  const X = new Float64Array(n * D);
-  for (let i = 0; i < X.length; i++) X[i] = rng.uniform(-1, 1);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < D; j++) s += (j < 4 ? 1 : 0.1) * Math.sin(2 * X[i * D + j] + j);
-    y[i] = s + 0.05 * rng.normal();
-  }
-  return { X, y };
-}
-
-function candidates(q: number, seed: number): Float64Array {
-  const rng = createRng(seed);
-  const Xs = new Float64Array(q * D);
-  for (let i = 0; i < Xs.length; i++) Xs[i] = rng.uniform(-1, 1);
-  return Xs;
-}
+/** Protein-like scores: 4 important and 6 weak dimensions, plus noise. */
+const problem = (n: number, seed: number) => smoothProblem(n, D, 4, createRng(seed));
+const candidates = (q: number, seed: number) => uniformRows(q, D, createRng(seed));
 
 const SLOW = { time: 0, iterations: 3, warmupIterations: 1, warmupTime: 0 };
 const MEDIUM = { time: 500, iterations: 5, warmupIterations: 1 };
