@@ -177,7 +177,7 @@ export class Protein {
   private upperCostThreshold: number | null = null;
   private scoreGp: GaussianProcess | null = null;
   private costGp: GaussianProcess | null = null;
-  /** Training-set size at each GP's last hyperparameter fit (0 = never fitted). */
+  /** Successful observations at each GP's last hyperparameter fit (0 = never fitted). */
   private readonly lastFitSize = { score: 0, cost: 0 };
 
   /**
@@ -428,19 +428,12 @@ export class Protein {
 
     // 4. Fit the two GPs.
     const data = this.trainingData(successes);
-    const sMin = Math.min(...successes.s);
-    const sMax = Math.max(...successes.s);
-    const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
-    const logC = Float64Array.from(successes.cost, (c) => Math.log(Math.max(c, EPS)));
-    const lcMin = Math.min(...logC);
-    const lcMax = quantile(logC, 0.97);
-    const costsVary = Math.max(...successes.cost) - Math.min(...successes.cost) > 1e-12 * Math.max(1, Math.abs(Math.max(...successes.cost)));
+    const { sMin, sMax, yNorm, lcMin, lcMax, cNorm } = this.modelTargets(successes, data);
     const scoreGp = (this.scoreGp ??= this.makeGp());
     const scoreFit = this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
     info.scoreModel = scoreFit;
     let costGp: GaussianProcess | null = null;
-    if (costsVary) {
-      const cNorm = minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS);
+    if (cNorm) {
       costGp = this.costGp ??= this.makeGp();
       info.costModel = this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
     }
@@ -453,11 +446,7 @@ export class Protein {
       const liar = s.pendingStrategy === "liar";
       const fant = liar ? new Float64Array(pendingRows.length).fill(0) : scoreGp.predict(P).mean;
       scoreGp.setData(concatRows(data.X, P), concatValues(yNorm, fant));
-      if (costGp) {
-        const cf = costGp.predict(P).mean;
-        const cNorm = minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS);
-        costGp.setData(concatRows(data.X, P), concatValues(cNorm, cf));
-      }
+      if (costGp && cNorm) costGp.setData(concatRows(data.X, P), concatValues(cNorm, costGp.predict(P).mean));
     }
 
     // 5. Search centers: the (pruned) front, plus cheaper copies of the top-k.
@@ -553,7 +542,7 @@ export class Protein {
     // Restore the models to the real data (fantasies were only for this suggestion).
     if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
       scoreGp.setData(data.X, yNorm);
-      if (costGp) costGp.setData(data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS));
+      if (costGp && cNorm) costGp.setData(data.X, cNorm);
     }
     return Float64Array.from(C.subarray(best * d, best * d + d));
   }
@@ -624,6 +613,26 @@ export class Protein {
     const out = new Float64Array(rows.length * d);
     rows.forEach((r, i) => out.set(r, i * d));
     return out;
+  }
+
+  /**
+   * Targets of the two GPs: scores min–max scaled over every success, and log-costs scaled between their
+   * minimum and 97th percentile — `cNorm` is null when costs do not vary (the cost model is skipped).
+   */
+  private modelTargets(
+    successes: ModelData,
+    data: ModelData,
+  ): { sMin: number; sMax: number; yNorm: Float64Array; lcMin: number; lcMax: number; cNorm: Float64Array | null } {
+    const sMin = Math.min(...successes.s);
+    const sMax = Math.max(...successes.s);
+    const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
+    const costs = successes.cost;
+    const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
+    const lcMin = Math.min(...logC);
+    const lcMax = quantile(logC, 0.97);
+    const costsVary = Math.max(...costs) - Math.min(...costs) > 1e-12 * Math.max(1, Math.abs(Math.max(...costs)));
+    const cNorm = costsVary ? minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS) : null;
+    return { sMin, sMax, yNorm, lcMin, lcMax, cNorm };
   }
 
   private makeGp(): GaussianProcess {
@@ -697,20 +706,15 @@ export class Protein {
     const Q = new Float64Array(params.length * d);
     params.forEach((p, i) => this.space.toVector(p, Q.subarray(i * d, i * d + d)));
     const data = this.trainingData(successes);
-    const sMin = Math.min(...successes.s);
-    const sMax = Math.max(...successes.s);
+    const { sMin, sMax, yNorm, lcMin, lcMax, cNorm } = this.modelTargets(successes, data);
     const span = Math.abs(sMax - sMin) + EPS;
     const scoreGp = (this.scoreGp ??= this.makeGp());
-    this.fitGp(scoreGp, "score", data.X, minMaxScale(data.s, sMin, sMax, EPS), successes.n);
+    this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
     const pred = scoreGp.predict(Q, { variance: true, includeNoise: false });
     let cost: Float64Array | undefined;
-    const costs = successes.cost;
-    if (Math.max(...costs) - Math.min(...costs) > 1e-12 * Math.max(1, Math.abs(Math.max(...costs)))) {
-      const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
-      const lcMin = Math.min(...logC);
-      const lcMax = quantile(logC, 0.97);
+    if (cNorm) {
       const costGp = (this.costGp ??= this.makeGp());
-      this.fitGp(costGp, "cost", data.X, minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS), successes.n);
+      this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
       const m = costGp.predict(Q).mean;
       cost = Float64Array.from(m, (v) => clippedExp(v * (lcMax - lcMin + EPS) + lcMin));
     }
