@@ -468,7 +468,6 @@ export class GaussianProcess {
     this.factorValid = false;
   }
 
-  /** Number of observations currently held. */
   /**
    * The fit's warm-start state, JSON-safe: the log-hyperparameters, the L-BFGS curvature
    * pairs and the Adam moments (whichever exist). `setFitState` restores it, so a fit after
@@ -500,6 +499,7 @@ export class GaussianProcess {
     } else this.adam = null;
   }
 
+  /** Number of observations currently held. */
   get size(): number {
     return this.n;
   }
@@ -614,13 +614,7 @@ export class GaussianProcess {
     const r = this.resid;
     for (let i = 0; i < n; i++) r[i] = this.yNorm[i] - m;
     choleskySolve(L, n, r, this.alpha);
-    let quad = 0;
-    let logDet = 0;
-    for (let i = 0; i < n; i++) {
-      quad += r[i] * this.alpha[i];
-      logDet += Math.log(L[i * n + i]);
-    }
-    return -0.5 * quad - logDet - 0.5 * n * LOG_2PI; // R&W Alg. 2.1 line 8
+    return this.currentLml();
   }
 
   /**
@@ -718,6 +712,7 @@ export class GaussianProcess {
     return options.includePriors ? lml + this.logPrior(this.theta, null) : lml;
   }
 
+  /** LML from this.L, this.resid and this.alpha: −½ rᵀα − Σ log L_ii − (n/2) log 2π (R&W Alg. 2.1 line 8). */
   private currentLml(): number {
     const n = this.n;
     let quad = 0;
