@@ -27,7 +27,7 @@
  * says so in its result. Predictions are always finite.
  */
 import { NumericalError, ObservationError, ConfigError } from "../errors";
-import { cholesky, choleskyInPlace, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
+import { DEFAULT_MAX_RELATIVE_JITTER, cholesky, choleskyInPlace, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
 import type { Rng } from "../random/types";
 import { Adam } from "./adam";
 import {
@@ -310,7 +310,7 @@ export class GaussianProcess {
       });
     }
     this.fitMean = options.fitMean ?? true;
-    this.maxRelativeJitter = options.maxRelativeJitter ?? 1e-4;
+    this.maxRelativeJitter = options.maxRelativeJitter ?? DEFAULT_MAX_RELATIVE_JITTER;
     const pr = options.priors ?? true;
     const none: GpPriors = { lengthscale: null, outputScale: null, noise: null, linearScale: null, offset: null };
     this.priors = pr === false ? none : pr === true ? defaultPriors(dim) : { ...defaultPriors(dim), ...pr };
