@@ -206,6 +206,17 @@ function sigmoid(r: number): number {
 }
 
 /**
+ * Throws ObservationError naming the first non-finite entry of the row-major rows A (d columns) as `name[row][col]`.
+ */
+function requireFiniteRows(A: ArrayLike<number>, d: number, name: string, message: string, fix: string): void {
+  for (let i = 0; i < A.length; i++) {
+    if (!Number.isFinite(A[i])) {
+      throw new ObservationError(message, { key: `${name}[${Math.floor(i / d)}][${i % d}]`, value: A[i], allowed: "finite numbers", fix });
+    }
+  }
+}
+
+/**
  * Exact GP regression: `setData`, `fit`, `predict`.
  *
  * @example
@@ -528,16 +539,7 @@ export class GaussianProcess {
         fix: "pass X as an n×d row-major array with one row per output",
       });
     }
-    for (let i = 0; i < X.length; i++) {
-      if (!Number.isFinite(X[i])) {
-        throw new ObservationError("GP inputs must be finite", {
-          key: `X[${Math.floor(i / d)}][${i % d}]`,
-          value: X[i],
-          allowed: "finite numbers",
-          fix: "drop or repair the observation",
-        });
-      }
-    }
+    requireFiniteRows(X, d, "X", "GP inputs must be finite", "drop or repair the observation");
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(y[i])) {
         throw new ObservationError("GP outputs must be finite", {
@@ -970,16 +972,7 @@ export class GaussianProcess {
         fix: "pass one row of d coordinates per query point",
       });
     }
-    for (let i = 0; i < Xs.length; i++) {
-      if (!Number.isFinite(Xs[i])) {
-        throw new ObservationError("query points must be finite", {
-          key: `Xs[${Math.floor(i / d)}][${i % d}]`,
-          value: Xs[i],
-          allowed: "finite numbers",
-          fix: "repair the candidate point",
-        });
-      }
-    }
+    requireFiniteRows(Xs, d, "Xs", "query points must be finite", "repair the candidate point");
     const q = Xs.length / d;
     const wantVar = options.variance === true;
     const includeNoise = options.includeNoise ?? true;
