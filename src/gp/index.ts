@@ -22,7 +22,6 @@ export {
   SumKernel,
   crossKernelMatrix,
   kernelMatrix,
-  mirrorLower,
 } from "./kernels";
 export type { Kernel, StationaryKernelType } from "./kernels";
 export { defaultPriors, logNormalPriorTerm } from "./priors";

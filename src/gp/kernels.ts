@@ -24,6 +24,7 @@
  * matrix is symmetric by construction. Terms take a `scale` factor and an `accumulate` flag so that sums and
  * products with a constant are built in one buffer without temporaries.
  */
+import { symmetrizeFromLower } from "../linalg/blas";
 
 /** The stationary base kernels. */
 export type StationaryKernelType = "matern52" | "matern32" | "rbf";
@@ -73,14 +74,6 @@ export interface Kernel {
   gradient(X: Float64Array, n: number, W: Float64Array, scale: number, out: Float64Array, offset: number): number;
 }
 
-/** Copies the lower triangle of the n×n row-major `K` onto its upper triangle; returns `K`. */
-export function mirrorLower(K: Float64Array, n: number): Float64Array {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j < i; j++) K[j * n + i] = K[ri + j];
-  }
-  return K;
-}
 
 /**
  * Full symmetric kernel matrix K = k(X, X) (n×n row-major), built from the lower triangle and mirrored.
@@ -93,7 +86,7 @@ export function mirrorLower(K: Float64Array, n: number): Float64Array {
 export function kernelMatrix(kernel: Kernel, X: Float64Array, n: number, out?: Float64Array): Float64Array {
   const K = out ?? new Float64Array(n * n);
   kernel.fillLower(X, n, K, 1, false);
-  return mirrorLower(K, n);
+  return symmetrizeFromLower(K, n);
 }
 
 /**

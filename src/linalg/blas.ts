@@ -116,11 +116,24 @@ export function symvLower(
   return y;
 }
 
-/** Copies the strict lower triangle of the n×n matrix S onto its strict upper triangle (in place). */
+/** Block edge of symmetrizeFromLower: a 32×32 tile of doubles and its mirror image stay in L1 together. */
+const MIRROR_BLOCK = 32;
+
+/**
+ * Copies the strict lower triangle of the n×n matrix S onto its strict upper triangle (in place), in square
+ * blocks so that the column-strided writes stay in cache.
+ */
 export function symmetrizeFromLower(S: Float64Array, n: number): Float64Array {
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    for (let j = 0; j < i; j++) S[j * n + i] = S[row + j];
+  for (let ib = 0; ib < n; ib += MIRROR_BLOCK) {
+    const ie = Math.min(ib + MIRROR_BLOCK, n);
+    for (let jb = 0; jb <= ib; jb += MIRROR_BLOCK) {
+      const je = Math.min(jb + MIRROR_BLOCK, n);
+      for (let i = ib; i < ie; i++) {
+        const row = i * n;
+        const jEnd = je < i ? je : i;
+        for (let j = jb; j < jEnd; j++) S[j * n + i] = S[row + j];
+      }
+    }
   }
   return S;
 }

@@ -365,18 +365,3 @@ export function transposeColumnsBack(
     }
   }
 }
-
-/** Copies the strict lower triangle of the n×n matrix a onto its strict upper triangle, in cache blocks. */
-export function mirrorLowerToUpper(a: Float64Array, n: number): void {
-  for (let ib = 0; ib < n; ib += T_BLOCK) {
-    const ie = Math.min(ib + T_BLOCK, n);
-    for (let jb = 0; jb <= ib; jb += T_BLOCK) {
-      const je = Math.min(jb + T_BLOCK, n);
-      for (let i = ib; i < ie; i++) {
-        const row = i * n;
-        const jEnd = je < i ? je : i;
-        for (let j = jb; j < jEnd; j++) a[j * n + i] = a[row + j];
-      }
-    }
-  }
-}

@@ -15,13 +15,13 @@
  * stored as rows, so that every inner loop is a unit-stride dot product or axpy with a row of L.
  */
 import { ProteinError } from "../errors";
+import { symmetrizeFromLower } from "./blas";
 import { checkLength, checkOrder } from "./check";
 import {
   RHS_CHUNK,
   backwardRows,
   forwardRows,
   gramLowerInPlace,
-  mirrorLowerToUpper,
   transposeColumnsBack,
   transposeColumnsInto,
 } from "./triangular-blocked";
@@ -214,6 +214,6 @@ export function inverseFromCholesky(L: Float64Array, n: number, out?: Float64Arr
   for (let j = 0; j < n; j++) W[j * n + j] = 1; // rows e_j
   forwardRows(L, n, W, 0, n, true); // 1. W = Z = L⁻ᵀ
   gramLowerInPlace(W, n); // 2. lower triangle of Z·Zᵀ
-  mirrorLowerToUpper(W, n); // 3.
+  symmetrizeFromLower(W, n); // 3.
   return W;
 }
