@@ -264,7 +264,7 @@ describe("appendObservation from many processes", () => {
       }
       fs.rmSync(target);
     }
-  });
+  }, 300_000);
 });
 
 describe("damaged tails (power loss)", () => {
