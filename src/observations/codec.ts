@@ -18,8 +18,8 @@
  * - any other malformed line — JSON that is complete but invalid, or a record
  *   that breaks the schema — throws `ObservationError` with the 1-based line,
  *   the dotted field, the value and what was expected;
- * - a line holding bytes no writer puts there — NUL or other control characters, or
- *   bytes that are not UTF-8, e.g. the zero-filled block a power loss leaves where a
+ * - a line that fails to parse and holds bytes no writer puts there — NUL or other
+ *   control characters, or bytes that are not UTF-8, e.g. the zero-filled block a power loss leaves where a
  *   write had not reached the disk — is damage: any whole record between the damaged
  *   bytes is kept, the rest is skipped with a warning naming the line, never fatal;
  * - blank lines are ignored; a leading byte-order mark is ignored; `\r\n` works;
@@ -27,7 +27,7 @@
  */
 import { z } from "zod";
 import { ObservationError } from "../errors";
-import { issueDetails, jsonValueSchema, metadataSchema, validateObservation, zeroReviver, encodeObservationLine, type Observation } from "./record";
+import { issueDetails, jsonValueSchema, metadataSchema, validateObservation, parseJsonText, encodeObservationLine, type Observation } from "./record";
 
 /** The `format` tag on the first line of every observations file. */
 export const OBSERVATIONS_FORMAT = "protein-sweep/observations";
@@ -211,7 +211,11 @@ export function isTruncatedJson(line: string): boolean {
  */
 const DAMAGE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]+/;
 
-/** Whether a line holds bytes that only damage can put there (see `DAMAGE`). */
+/**
+ * Whether a line that failed to parse holds bytes that only damage can put there (see
+ * `DAMAGE`). A line that parses is never damage: U+FFFD is a legal character of a
+ * string, which JSON.stringify writes as is.
+ */
 export function isDamagedLine(line: string): boolean {
   return DAMAGE.test(line);
 }
@@ -241,14 +245,14 @@ export class ObservationsDecoder {
   line(text: string, lineNo: number, unterminated: boolean): void {
     const line = lineNo === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (line.trim() === "") return;
-    if (isDamagedLine(line)) {
-      this.damagedLine(line, lineNo);
-      return;
-    }
     let raw: unknown;
     try {
-      raw = JSON.parse(line, zeroReviver);
+      raw = parseJsonText(line);
     } catch (cause) {
+      if (isDamagedLine(line)) {
+        this.damagedLine(line, lineNo);
+        return;
+      }
       const torn = unterminated || isTruncatedJson(line);
       if (this.header === undefined) this.badHeaderLine(line, lineNo, torn);
       if (torn) {
@@ -313,7 +317,7 @@ export class ObservationsDecoder {
       if (piece.trim() === "") continue;
       let raw: unknown;
       try {
-        raw = JSON.parse(piece, zeroReviver);
+        raw = parseJsonText(piece);
       } catch {
         if (this.header === undefined) this.badHeaderLine(line, lineNo, true);
         skipped++;

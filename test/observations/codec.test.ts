@@ -125,6 +125,20 @@ describe("observations codec: round trip", () => {
     expect(Object.is(o.params.a, 0)).toBe(true);
     expect(Object.is(o.score, 0)).toBe(true);
     expect(Object.is(o.cost, 0)).toBe(true);
+    // A negative number that underflows to -0 when read is stored as 0 too.
+    const tiny = `${JSON.stringify(header)}\n{"params":{"a":-1e-400,"b":{"c":-0e5}},"score":1,"cost":0,"isFailure":false,"timestamp":"${TS}","metadata":{"m":[-0.0,{"n":-2e-999}]}}\n`;
+    const [t] = decodeObservations(tiny).observations;
+    expect(Object.is(t.params.a, 0)).toBe(true);
+    expect(t.params).toEqual({ a: 0, b: { c: 0 } });
+    expect(t.metadata).toEqual({ m: [0, { n: 0 }] });
+    expect(Object.is((t.metadata!.m as number[])[0], 0)).toBe(true);
+  });
+
+  it("a string holding U+FFFD or escaped control characters is data, not damage", () => {
+    const params = { name: "bad\uFFFDbyte", ctl: "a\u0000b\u001fc" };
+    const { observations, warnings } = decodeObservations(encodeObservations(header, [obs(params)]));
+    expect(warnings).toEqual([]);
+    expect(observations[0].params).toEqual(params);
   });
 
   it("keeps booleans and categorical strings as they were (no coercion of \"true\" or \"1e-3\")", () => {
