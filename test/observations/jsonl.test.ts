@@ -231,17 +231,18 @@ describe("appendObservation from many processes", () => {
     for (const child of children) child.kill();
   });
 
-  function runOnce(target: string): Promise<void> {
+  /** Runs every worker once; resolves to whether each one's saveObservations went through (saveFirst only). */
+  function runOnce(target: string, options: { saveFirst?: boolean; staggerMs?: number } = {}): Promise<Array<boolean | undefined>> {
     const startAt = Date.now() + 50;
     return Promise.all(
       children.map(
         (child, worker) =>
-          new Promise<void>((resolve, reject) => {
-            child.once("message", (reply: { done?: number; error?: string }) => (reply.error !== undefined ? reject(new Error(reply.error)) : resolve()));
-            child.send({ path: target, worker, count: APPENDS, startAt });
+          new Promise<boolean | undefined>((resolve, reject) => {
+            child.once("message", (reply: { saved?: boolean; error?: string }) => (reply.error !== undefined ? reject(new Error(reply.error)) : resolve(reply.saved)));
+            child.send({ path: target, worker, count: APPENDS, startAt: startAt + worker * (options.staggerMs ?? 0), saveFirst: options.saveFirst ?? false });
           }),
       ),
-    ).then(() => undefined);
+    );
   }
 
   it(`${WORKERS} processes × ${APPENDS} appends to a file none of them created: one header and every record, in each of ${RUNS} runs`, async () => {
@@ -262,6 +263,20 @@ describe("appendObservation from many processes", () => {
         const mine = observations.filter((o) => o.params.worker === w).map((o) => o.params.i as number);
         expect(mine).toEqual(Array.from({ length: APPENDS }, (_, i) => i));
       }
+      fs.rmSync(target);
+    }
+  }, 300_000);
+
+  it("the guide's old per-worker pattern (saveObservations at start, then append) loses no record: only the first save goes through", async () => {
+    for (let run = 0; run < 3; run++) {
+      const target = path.join(dir, `save-first-${run}.jsonl`);
+      // Staggered starts, as real workers have: a late worker's save used to wipe the others' records.
+      const saved = await runOnce(target, { saveFirst: true, staggerMs: 15 });
+      const { observations, warnings } = loadObservations(target);
+      expect(warnings).toEqual([]);
+      expect(observations, `run ${run}: records`).toHaveLength(WORKERS * APPENDS);
+      expect(saved.filter((s) => s === true), `run ${run}: saves that went through`).toHaveLength(1);
+      expect(fs.readFileSync(target, "utf8").split("\n").filter((line) => line.includes('"format"'))).toHaveLength(1);
       fs.rmSync(target);
     }
   }, 300_000);
