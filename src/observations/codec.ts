@@ -18,12 +18,16 @@
  * - any other malformed line — JSON that is complete but invalid, or a record
  *   that breaks the schema — throws `ObservationError` with the 1-based line,
  *   the dotted field, the value and what was expected;
+ * - a line that fails to parse and holds bytes no writer puts there — NUL or other
+ *   control characters, or bytes that are not UTF-8, e.g. the zero-filled block a power loss leaves where a
+ *   write had not reached the disk — is damage: any whole record between the damaged
+ *   bytes is kept, the rest is skipped with a warning naming the line, never fatal;
  * - blank lines are ignored; a leading byte-order mark is ignored; `\r\n` works;
  * - a header with a newer `version` throws, asking to upgrade protein-sweep.
  */
 import { z } from "zod";
 import { ObservationError } from "../errors";
-import { issueDetails, jsonValueSchema, metadataSchema, validateObservation, zeroReviver, encodeObservationLine, type Observation } from "./record";
+import { issueDetails, jsonValueSchema, metadataSchema, validateObservation, parseJsonText, encodeObservationLine, type Observation } from "./record";
 
 /** The `format` tag on the first line of every observations file. */
 export const OBSERVATIONS_FORMAT = "protein-sweep/observations";
@@ -199,77 +203,172 @@ export function isTruncatedJson(line: string): boolean {
 }
 
 /**
- * Decodes the text of an observations file.
- *
- * @param text - the whole file as a string.
- * @param options - `source`: a name (e.g. the path) added to messages.
- * @returns the header, every complete observation in order, and a warning per skipped torn line.
- * @throws {ObservationError} when the text has no header, the header is invalid or from a newer
- *   format version ("upgrade protein-sweep"), or a line other than a torn write is malformed
- *   (`line` is 1-based; the message names the dotted field, the value and what was expected).
- * @example
- * const { header, observations, warnings } = decodeObservations(text);
- * for (const w of warnings) console.warn(w); // e.g. "line 7: skipped an incomplete record …"
+ * Characters no writer of this format ever puts on a line: C0 control characters
+ * other than tab and carriage return (JSON escapes them inside strings, and they are
+ * not JSON whitespace), and U+FFFD, which the UTF-8 decoder substitutes for bytes
+ * that are not UTF-8. A run of them on a line is damage — typically the NUL-filled
+ * block a power loss leaves where a write had not reached the disk.
  */
-export function decodeObservations(text: string, options: { source?: string } = {}): LoadedObservations {
-  const source = options.source !== undefined ? ` (in ${options.source})` : "";
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split("\n");
-  const terminated = body.endsWith("\n");
-  if (terminated) lines.pop();
+const DAMAGE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]+/;
 
-  let header: ObservationsHeader | undefined;
-  const observations: Observation[] = [];
-  const warnings: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const lineNo = i + 1;
-    if (line.trim() === "") continue;
-    const unterminated = !terminated && i === lines.length - 1;
+/**
+ * Whether a line that failed to parse holds bytes that only damage can put there (see
+ * `DAMAGE`). A line that parses is never damage: U+FFFD is a legal character of a
+ * string, which JSON.stringify writes as is.
+ */
+export function isDamagedLine(line: string): boolean {
+  return DAMAGE.test(line);
+}
+
+const HEADER_EXAMPLE = `a first line like {"format":${JSON.stringify(OBSERVATIONS_FORMAT)},"version":${OBSERVATIONS_VERSION},…}`;
+
+/**
+ * Decodes an observations file line by line, so that a caller can feed it a file of
+ * any size without holding the whole text (see `loadObservations`).
+ * @internal used by `decodeObservations` and `loadObservations`.
+ */
+export class ObservationsDecoder {
+  private header: ObservationsHeader | undefined;
+  private readonly observations: Observation[] = [];
+  private readonly warnings: string[] = [];
+  private readonly suffix: string;
+
+  constructor(private readonly source?: string) {
+    this.suffix = source !== undefined ? ` (in ${source})` : "";
+  }
+
+  /**
+   * Takes one line (without its `\n`).
+   * @param lineNo - 1-based line number.
+   * @param unterminated - the line is the last one and has no trailing `\n`.
+   */
+  line(text: string, lineNo: number, unterminated: boolean): void {
+    const line = lineNo === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (line.trim() === "") return;
     let raw: unknown;
     try {
-      raw = JSON.parse(line, zeroReviver);
+      raw = parseJsonText(line);
     } catch (cause) {
+      if (isDamagedLine(line)) {
+        this.damagedLine(line, lineNo);
+        return;
+      }
       const torn = unterminated || isTruncatedJson(line);
-      if (header === undefined) {
-        throw new ObservationError(
-          torn ? `the header line is incomplete (a write was interrupted)${source}` : `the header line is not valid JSON${source}`,
-          {
-            line: lineNo,
-            value: line,
-            allowed: `a first line like {"format":${JSON.stringify(OBSERVATIONS_FORMAT)},"version":${OBSERVATIONS_VERSION},…}`,
-            fix: torn
-              ? "the file holds no complete header and no observations; delete it and start again"
-              : "load a file written by saveObservations/appendObservation",
-          },
-        );
-      }
+      if (this.header === undefined) this.badHeaderLine(line, lineNo, torn);
       if (torn) {
-        warnings.push(
-          `line ${lineNo}: skipped an incomplete record (a write was interrupted, e.g. by a crash)${source}; every complete line was loaded`,
+        this.warnings.push(
+          `line ${lineNo}: skipped an incomplete record (a write was interrupted, e.g. by a crash)${this.suffix}; every complete line was loaded`,
         );
-        continue;
+        return;
       }
-      throw new ObservationError(`not valid JSON: ${(cause as Error).message}${source}`, {
+      throw new ObservationError(`not valid JSON: ${(cause as Error).message}${this.suffix}`, {
         line: lineNo,
         value: line,
         allowed: "one JSON object per line",
         fix: `repair or delete line ${lineNo}; the lines before it are intact`,
       });
     }
-    if (header === undefined) {
-      header = checkHeader(raw, lineNo, source);
-      continue;
+    this.accept(raw, lineNo);
+  }
+
+  /** The header, the observations and the warnings; throws when no header was seen. */
+  finish(): LoadedObservations {
+    if (this.header === undefined) {
+      throw new ObservationError(`the file is empty: it has no header line${this.suffix}`, {
+        line: 1,
+        allowed: HEADER_EXAMPLE,
+        fix: "create observation files with saveObservations(path, [], header) or appendObservation(path, observation, { header }), which write the header first",
+      });
     }
-    const obs = validateObservation(raw, { line: lineNo, ...(options.source !== undefined ? { source: options.source } : {}) });
-    observations.push(obs as Observation);
+    return { header: this.header, observations: this.observations, warnings: this.warnings };
   }
-  if (header === undefined) {
-    throw new ObservationError(`the file is empty: it has no header line${source}`, {
-      line: 1,
-      allowed: `a first line like {"format":${JSON.stringify(OBSERVATIONS_FORMAT)},"version":${OBSERVATIONS_VERSION},…}`,
-      fix: "create observation files with saveObservations(path, [], header), which writes the header first",
-    });
+
+  private accept(raw: unknown, lineNo: number): void {
+    if (this.header === undefined) {
+      this.header = checkHeader(raw, lineNo, this.suffix);
+      return;
+    }
+    const obs = validateObservation(raw, { line: lineNo, ...(this.source !== undefined ? { source: this.source } : {}) });
+    this.observations.push(obs as Observation);
   }
-  return { header, observations, warnings };
+
+  private badHeaderLine(line: string, lineNo: number, torn: boolean): never {
+    throw new ObservationError(
+      torn ? `the header line is incomplete (a write was interrupted)${this.suffix}` : `the header line is not valid JSON${this.suffix}`,
+      {
+        line: lineNo,
+        value: line,
+        allowed: HEADER_EXAMPLE,
+        fix: torn
+          ? "the file holds no complete header and no observations; delete it and start again"
+          : "load a file written by saveObservations/appendObservation",
+      },
+    );
+  }
+
+  /**
+   * A line with damaged bytes: every stretch between the damage that is a whole valid
+   * record is kept (a record appended after a NUL-filled block), the rest is skipped
+   * with one warning. Damage before the header is fatal: there is nothing to trust.
+   */
+  private damagedLine(line: string, lineNo: number): void {
+    let skipped = 0;
+    for (const piece of line.split(DAMAGE)) {
+      if (piece.trim() === "") continue;
+      let raw: unknown;
+      try {
+        raw = parseJsonText(piece);
+      } catch {
+        if (this.header === undefined) this.badHeaderLine(line, lineNo, true);
+        skipped++;
+        continue;
+      }
+      if (this.header === undefined) {
+        this.accept(raw, lineNo);
+        continue;
+      }
+      try {
+        this.accept(raw, lineNo);
+      } catch (error) {
+        if (!(error instanceof ObservationError)) throw error;
+        skipped++;
+      }
+    }
+    if (this.header === undefined) this.badHeaderLine(line, lineNo, true);
+    this.warnings.push(
+      `line ${lineNo}: skipped damaged bytes (NUL or other bytes no writer puts there, as a power loss leaves them)` +
+        `${skipped > 0 ? ` and ${skipped} unreadable fragment${skipped > 1 ? "s" : ""}` : ""}${this.suffix}; every complete line was loaded`,
+    );
+  }
+}
+
+/**
+ * Decodes the text of an observations file.
+ *
+ * @param text - the whole file as a string.
+ * @param options - `source`: a name (e.g. the path) added to messages.
+ * @returns the header, every complete observation in order, and a warning per skipped torn
+ *   or damaged line.
+ * @throws {ObservationError} when the text has no header, the header is invalid or from a newer
+ *   format version ("upgrade protein-sweep"), or a line other than a torn or damaged write is
+ *   malformed (`line` is 1-based; the message names the dotted field, the value and what was expected).
+ * @example
+ * const { header, observations, warnings } = decodeObservations(text);
+ * for (const w of warnings) console.warn(w); // e.g. "line 7: skipped an incomplete record …"
+ */
+export function decodeObservations(text: string, options: { source?: string } = {}): LoadedObservations {
+  const decoder = new ObservationsDecoder(options.source);
+  let start = 0;
+  let lineNo = 0;
+  while (start < text.length) {
+    const end = text.indexOf("\n", start);
+    lineNo++;
+    if (end < 0) {
+      decoder.line(text.slice(start), lineNo, true);
+      break;
+    }
+    decoder.line(text.slice(start, end), lineNo, false);
+    start = end + 1;
+  }
+  return decoder.finish();
 }

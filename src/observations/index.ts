@@ -9,6 +9,8 @@ export {
   type ParamValue,
   type JsonValue,
   OBSERVATION_FIELDS,
+  FORBIDDEN_KEYS,
+  MAX_DEPTH,
   observationSchema,
   nestedParamsSchema,
   metadataSchema,

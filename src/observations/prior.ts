@@ -14,9 +14,18 @@
  *
  * A parameter new in this phase is filled with its search center; one no longer swept is
  * ignored; a categorical value no longer allowed drops the observation.
+ *
+ * A value outside the DOMAIN of its distribution is never handed to the model, under any
+ * policy: NaN or ±Infinity, ≤ 0 for log, ≥ 1 for logit, a non-integer for int, not a
+ * power of two for pow2 (its coordinate would be NaN, or not a point the distribution
+ * can produce, and one such point poisons every later fit). `keep` and `drop` drop the
+ * observation with the reason; `clamp` moves a value beyond the range to the nearest
+ * bound as the distribution rounds it, which is always in the domain. A value inside
+ * the range but off the domain (2.5 for an integer) is dropped under every policy.
  */
 import { paretoFront } from "../pareto";
-import type { ParamValue } from "../space/parameters";
+import { describeValue } from "../errors";
+import type { ParameterSpace, ParamValue } from "../space/parameters";
 import { type SearchSpace, flattenParams } from "../space/search-space";
 import type { Observation } from "./record";
 
@@ -40,7 +49,7 @@ export interface PriorReport {
   loaded: number;
   /** Values outside the current range that were kept (policy keep) or clamped (policy clamp), per key. */
   outOfRange: Array<{ key: string; value: number; range: [number, number]; action: "kept" | "clamped" | "dropped"; index: number }>;
-  /** Observations left out, with the reason. */
+  /** Observations left out, with the reason (including values outside their distribution's domain). */
   dropped: Array<{ index: number; reason: string }>;
   /** Keys filled with their search center, with how many observations lacked them. */
   filled: Array<{ key: string; value: ParamValue; count: number }>;
@@ -67,7 +76,8 @@ export function preparePrior(
   const ignored = new Set<string>();
   const accepted: Observation[] = [];
 
-  observations.forEach((obs, index) => {
+  for (let index = 0; index < observations.length; index++) {
+    const obs = observations[index];
     const flat = flattenParams(obs.params as Record<string, unknown>);
     const values = new Map<string, unknown>();
     for (const key of flat.keys()) if (space.indexOf(key) === undefined) ignored.add(key);
@@ -83,42 +93,60 @@ export function preparePrior(
       }
       const v = flat.get(key);
       if (!p.accepts(v)) {
-        dropReason = p.kind === "categorical" ? `${key} = ${JSON.stringify(v)} is no longer one of the allowed values` : `${key} = ${JSON.stringify(v)} is not ${p.describe()}`;
+        dropReason = p.kind === "categorical" ? `${key} = ${JSON.stringify(v)} is no longer one of the allowed values` : `${key} = ${describeValue(v)} is not ${p.describe()}`;
         break;
       }
-      if (p.kind !== "categorical" && !p.contains(v as ParamValue) && Number.isFinite(v)) {
-        const spec = p.toSpec();
-        const range: [number, number] = [spec.min!, spec.max!];
-        const outside = (v as number) < range[0] || (v as number) > range[1];
-        if (outside) {
-          if (policy === "drop") {
-            notes.push({ key, value: v as number, range, action: "dropped", index });
-            dropReason = `${key} = ${v} is outside [${range[0]}, ${range[1]}] (outOfRange: drop)`;
-            break;
-          }
-          if (policy === "clamp") {
-            const clamped = p.unnormalize(Math.max(-1, Math.min(1, p.normalize(v as number))));
-            notes.push({ key, value: v as number, range, action: "clamped", index });
-            values.set(key, clamped);
-            continue;
-          }
-          notes.push({ key, value: v as number, range, action: "kept", index });
-        }
+      if (p.kind === "categorical" || p.contains(v as ParamValue)) {
+        values.set(key, v);
+        continue;
       }
-      values.set(key, v);
+      const x = v as number;
+      const spec = p.toSpec();
+      const range: [number, number] = [spec.min as number, spec.max as number];
+      const outside = x < range[0] || x > range[1];
+      const domainProblem = outsideDomain(p, x);
+      if (!outside) {
+        // In range but not a value the distribution takes (e.g. 2.5 for an integer): no policy
+        // makes it a point the model may use.
+        dropReason = `${key} = ${describeValue(x)} ${domainProblem ?? `is not ${p.describe()}`}`;
+        break;
+      }
+      if (policy === "drop") {
+        notes.push({ key, value: x, range, action: "dropped", index });
+        dropReason = `${key} = ${describeValue(x)} is outside [${range[0]}, ${range[1]}] (outOfRange: drop)`;
+        break;
+      }
+      if (policy === "clamp") {
+        // The nearest bound, as the distribution rounds it (a power of two, an integer):
+        // always a legal, finite value, whatever x was.
+        const clamped = p.unnormalize(x < range[0] ? -1 : 1);
+        notes.push({ key, value: x, range, action: "clamped", index });
+        values.set(key, clamped);
+        continue;
+      }
+      // keep: the raw value is used beyond the range, so it must be a point of the
+      // distribution whose coordinate the model can hold.
+      if (domainProblem !== undefined) {
+        dropReason = `${key} = ${describeValue(x)} ${domainProblem}, so it cannot be kept outside the range (outOfRange: keep)`;
+        break;
+      }
+      notes.push({ key, value: x, range, action: "kept", index });
+      values.set(key, x);
     }
-    report.outOfRange.push(...(dropReason === undefined ? notes : notes.filter((n) => n.action === "dropped")));
     if (dropReason !== undefined) {
+      for (const note of notes) if (note.action === "dropped") report.outOfRange.push(note);
       report.dropped.push({ index, reason: dropReason });
-      return;
+      continue;
     }
+    for (const note of notes) report.outOfRange.push(note);
     for (const [key, value] of fills) {
       const f = filled.get(key) ?? { value, count: 0 };
       f.count++;
       filled.set(key, f);
     }
-    accepted.push({ ...structuredClone(obs), params: space.nest(values) });
-  });
+    const { params: _raw, metadata, ...fields } = obs;
+    accepted.push({ ...fields, params: space.nest(values), ...(metadata !== undefined ? { metadata: structuredClone(metadata) } : {}) });
+  }
 
   report.filled = [...filled].map(([key, f]) => ({ key, value: f.value, count: f.count }));
   report.ignoredKeys = [...ignored];
@@ -126,6 +154,26 @@ export function preparePrior(
   report.overLimit = accepted.length - limited.length;
   report.loaded = limited.length;
   return { observations: limited, report };
+}
+
+/**
+ * Why a number is not a point of the parameter's distribution, or undefined when it is.
+ * The domain is wider than the range: it is every value the distribution's map can
+ * place, i.e. whose coordinate is a finite number (log needs v > 0, logit v < 1, any
+ * map a finite v), and, for integer coordinates, a value the distribution produces
+ * (an integer; a power of two).
+ */
+function outsideDomain(p: ParameterSpace, x: number): string | undefined {
+  if (!Number.isFinite(x)) return "is not a finite number";
+  if (p.distribution === "int_uniform" && !Number.isInteger(x)) return "is not an integer (int_uniform)";
+  if (p.distribution === "uniform_pow2" && !(x > 0 && Number.isInteger(Math.log2(x)))) return "is not a power of two (uniform_pow2)";
+  const u = p.normalize(x);
+  if (!Number.isFinite(u)) {
+    if (p.distribution === "log_normal") return "is not > 0, so it has no logarithm (log_normal)";
+    if (p.distribution === "logit_normal") return "is not < 1, so it has no logit coordinate (logit_normal)";
+    return `lies so far outside the range that its coordinate is not a finite number (${p.distribution})`;
+  }
+  return undefined;
 }
 
 /** The front first (best score first), then the most recent of the rest; chronological order is kept in the result. */

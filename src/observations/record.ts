@@ -73,43 +73,87 @@ interface WalkIssue {
   path: Path;
   value: unknown;
   allowed: string;
+  fix?: string;
+}
+
+/**
+ * Keys that would reach an object's prototype machinery when a record is copied,
+ * merged or nested by a careless consumer (`target[key] = …`). The file format
+ * refuses them everywhere so that no stored record can pollute `Object.prototype`.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Deepest nesting a record may have; deeper input is refused before it can exhaust the stack. */
+export const MAX_DEPTH = 64;
+
+const KEY_ALLOWED = "any key except __proto__, constructor and prototype";
+const KEY_FIX = "rename the key (these three names are refused so that no record can alter Object.prototype)";
+
+/** Shared per-node checks of both walkers; returns false when the walker must not descend. */
+function enterNode(value: object, path: Path, ancestors: Set<object>, issues: WalkIssue[], allowed: string): boolean {
+  if (ancestors.has(value)) {
+    issues.push({ path, value: "[circular reference]", allowed, fix: "remove the circular reference; a record must be a tree that JSON can write" });
+    return false;
+  }
+  if (path.length >= MAX_DEPTH) {
+    issues.push({ path, value: `[nested ${path.length} levels deep]`, allowed: `${allowed}, nested at most ${MAX_DEPTH} levels deep`, fix: "flatten the value" });
+    return false;
+  }
+  return true;
+}
+
+function forbiddenKey(key: string, value: unknown, path: Path, issues: WalkIssue[]): boolean {
+  if (!FORBIDDEN_KEYS.has(key)) return false;
+  issues.push({ path: [...path, key], value, allowed: KEY_ALLOWED, fix: KEY_FIX });
+  return true;
 }
 
 /** Checks a nested-params tree; pushes every problem found. */
-function walkParams(value: unknown, path: Path, issues: WalkIssue[]): void {
+function walkParams(value: unknown, path: Path, issues: WalkIssue[], ancestors: Set<object> = new Set()): void {
   if (!isPlainObject(value)) {
     issues.push({ path, value, allowed: path.length === 0 ? "an object of parameters, e.g. { trainer: { lr: 0.0003 } }" : PARAM_ALLOWED });
     return;
   }
+  if (!enterNode(value, path, ancestors, issues, PARAM_ALLOWED)) return;
+  ancestors.add(value);
   for (const key of Object.keys(value)) {
     const child = value[key];
-    const at = [...path, key];
+    if (forbiddenKey(key, child, path, issues)) continue;
     if (typeof child === "string" || typeof child === "boolean") continue;
+    const at = [...path, key];
     if (typeof child === "number") {
       if (!Number.isFinite(child)) issues.push({ path: at, value: child, allowed: PARAM_ALLOWED });
       continue;
     }
-    if (isPlainObject(child)) walkParams(child, at, issues);
+    if (isPlainObject(child)) walkParams(child, at, issues, ancestors);
     else issues.push({ path: at, value: child, allowed: PARAM_ALLOWED });
   }
+  ancestors.delete(value);
 }
 
 /** Checks that a value survives JSON unchanged (apart from -0 → 0); pushes every problem found. */
-function walkJson(value: unknown, path: Path, issues: WalkIssue[]): void {
+function walkJson(value: unknown, path: Path, issues: WalkIssue[], ancestors: Set<object> = new Set()): void {
   if (value === null || typeof value === "string" || typeof value === "boolean") return;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) issues.push({ path, value, allowed: JSON_ALLOWED });
     return;
   }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) walkJson(value[i], [...path, i], issues);
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) {
+    issues.push({ path, value, allowed: JSON_ALLOWED });
     return;
   }
-  if (isPlainObject(value)) {
-    for (const key of Object.keys(value)) walkJson(value[key], [...path, key], issues);
-    return;
+  if (!enterNode(value as object, path, ancestors, issues, JSON_ALLOWED)) return;
+  ancestors.add(value as object);
+  if (isArray) {
+    for (let i = 0; i < value.length; i++) walkJson(value[i], [...path, i], issues, ancestors);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!forbiddenKey(key, record[key], path, issues)) walkJson(record[key], [...path, key], issues, ancestors);
+    }
   }
-  issues.push({ path, value, allowed: JSON_ALLOWED });
+  ancestors.delete(value as object);
 }
 
 function walkerSchema<T>(walk: (value: unknown, path: Path, issues: WalkIssue[]) => void) {
@@ -117,7 +161,8 @@ function walkerSchema<T>(walk: (value: unknown, path: Path, issues: WalkIssue[])
     const issues: WalkIssue[] = [];
     walk(value, [], issues);
     for (const issue of issues) {
-      ctx.addIssue({ code: "custom", path: issue.path, input: issue.value, message: `expected ${issue.allowed}`, params: { allowed: issue.allowed } });
+      const params = issue.fix !== undefined ? { allowed: issue.allowed, fix: issue.fix } : { allowed: issue.allowed };
+      ctx.addIssue({ code: "custom", path: issue.path, input: issue.value, message: `expected ${issue.allowed}`, params });
     }
   }) as unknown as z.ZodType<T>;
 }
@@ -239,7 +284,7 @@ export function issueDetails(
 
 /**
  * Validates one observation and returns the zod output. The output is canonical
- * only when the input came from JSON.parse with `zeroReviver` (as in the codec).
+ * only when the input came from `parseJsonText` (as in the codec).
  * Non-finite scores are first turned into `score: null, isFailure: true`.
  * @throws {ObservationError} as `parseObservation`.
  * @internal used by the codec; users call `parseObservation`.
@@ -262,6 +307,37 @@ export function validateObservation(
     ...(where.line !== undefined ? { line: where.line } : {}),
     fix: details.fix ?? `give ${details.key ?? "the observation"} ${details.allowed ?? "a valid value"}`,
   });
+}
+
+/**
+ * `JSON.parse` that reads -0 as 0 (JSON.stringify already writes -0 as "0"), much
+ * faster than a reviver: the fresh tree is fixed in place, and only when the text can
+ * hold a -0 at all (a "-0…" literal, or a negative number whose exponent underflows).
+ * The walk stops below `MAX_DEPTH + 1` levels; deeper values are refused by validation.
+ */
+export function parseJsonText(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  // A number token follows ":", "," or "[" (maybe after whitespace); a match inside a
+  // string only costs the slower path.
+  if (/[:,[]\s*-(?:0|\d[\d.]*[eE]-)/.test(text)) fixNegativeZero(value, 0);
+  return value;
+}
+
+function fixNegativeZero(node: unknown, depth: number): void {
+  if (typeof node !== "object" || node === null || depth > MAX_DEPTH) return;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      if (Object.is(node[i], -0)) node[i] = 0;
+      else fixNegativeZero(node[i], depth + 1);
+    }
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = record[key];
+    if (Object.is(child, -0)) Object.defineProperty(record, key, { value: 0, enumerable: true, writable: true, configurable: true });
+    else fixNegativeZero(child, depth + 1);
+  }
 }
 
 /** JSON.parse reviver that stores -0 as 0 (JSON.stringify already writes -0 as "0"). */
@@ -300,5 +376,5 @@ export function encodeObservationLine(observation: Observation, where: { line?: 
  * obs.isFailure; // true
  */
 export function parseObservation(value: unknown, where: { line?: number; index?: number } = {}): Observation {
-  return JSON.parse(JSON.stringify(validateObservation(value, where)), zeroReviver) as Observation;
+  return parseJsonText(JSON.stringify(validateObservation(value, where))) as Observation;
 }

@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ObservationError } from "../../src/errors";
 import {
+  FORBIDDEN_KEYS,
+  MAX_DEPTH,
   createObservationsHeader,
   decodeObservations,
   encodeObservationLine,
@@ -24,7 +26,7 @@ function obs(params: NestedParams, score: number | null = 0.5, extra: Partial<Ob
   return { params, score, cost: 10, isFailure: score === null, timestamp: TS, ...extra };
 }
 
-/** What JSON gives back: -0 → 0, undefined keys dropped, own "__proto__" keys kept as own keys. */
+/** What JSON gives back: -0 → 0, undefined keys dropped. */
 function canonical(value: unknown): unknown {
   if (typeof value === "number") return Object.is(value, -0) ? 0 : value;
   if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : canonical(v)));
@@ -52,8 +54,19 @@ function catchError(fn: () => unknown): ObservationError {
 
 const EXTREMES = [1e-12, 5e9, 0.1 + 0.2, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE, Number.EPSILON, 1 / 3, -1e-300, 9007199254740993];
 
-// Keys include the awkward ones: a dot (ambiguous with flattened keys), empty, and "__proto__".
-const keyArb = fc.oneof({ weight: 6, arbitrary: fc.string({ maxLength: 6 }) }, { weight: 1, arbitrary: fc.constantFrom("__proto__", "a.b", "", "constructor", "toString") });
+// Keys include the awkward ones: a dot (ambiguous with flattened keys), empty, and names of
+// Object.prototype members. __proto__, constructor and prototype are refused (tested below).
+const allowedKey = (key: string) => !FORBIDDEN_KEYS.has(key);
+const keyArb = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ maxLength: 6 }).filter(allowedKey) },
+  { weight: 1, arbitrary: fc.constantFrom("a.b", "", "toString", "hasOwnProperty", "__defineGetter__", "valueOf") },
+);
+/** fc.jsonValue with every object key allowed by the format. */
+function withoutForbiddenKeys(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(withoutForbiddenKeys);
+  if (typeof value === "object" && value !== null) return Object.keys(value).every((k) => allowedKey(k) && withoutForbiddenKeys((value as Record<string, unknown>)[k]));
+  return true;
+}
 const leafArb = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.constantFrom(...EXTREMES, -0, 0),
@@ -72,7 +85,7 @@ const observationArb: fc.Arbitrary<Observation> = fc.record(
     isFailure: fc.boolean(),
     timestamp: fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2999-12-31T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString()),
     suggestionId: fc.string({ maxLength: 10 }),
-    metadata: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+    metadata: fc.dictionary(fc.string({ maxLength: 5 }).filter(allowedKey), fc.jsonValue({ maxDepth: 2 }).filter(withoutForbiddenKeys), { maxKeys: 3 }),
   },
   { requiredKeys: ["params", "score", "cost", "isFailure", "timestamp"] },
 ).map((o) => (o.score === null ? { ...o, isFailure: true } : o));
@@ -112,6 +125,20 @@ describe("observations codec: round trip", () => {
     expect(Object.is(o.params.a, 0)).toBe(true);
     expect(Object.is(o.score, 0)).toBe(true);
     expect(Object.is(o.cost, 0)).toBe(true);
+    // A negative number that underflows to -0 when read is stored as 0 too.
+    const tiny = `${JSON.stringify(header)}\n{"params":{"a":-1e-400,"b":{"c":-0e5}},"score":1,"cost":0,"isFailure":false,"timestamp":"${TS}","metadata":{"m":[-0.0,{"n":-2e-999}]}}\n`;
+    const [t] = decodeObservations(tiny).observations;
+    expect(Object.is(t.params.a, 0)).toBe(true);
+    expect(t.params).toEqual({ a: 0, b: { c: 0 } });
+    expect(t.metadata).toEqual({ m: [0, { n: 0 }] });
+    expect(Object.is((t.metadata!.m as number[])[0], 0)).toBe(true);
+  });
+
+  it("a string holding U+FFFD or escaped control characters is data, not damage", () => {
+    const params = { name: "bad\uFFFDbyte", ctl: "a\u0000b\u001fc" };
+    const { observations, warnings } = decodeObservations(encodeObservations(header, [obs(params)]));
+    expect(warnings).toEqual([]);
+    expect(observations[0].params).toEqual(params);
   });
 
   it("keeps booleans and categorical strings as they were (no coercion of \"true\" or \"1e-3\")", () => {
@@ -309,5 +336,72 @@ describe("observations codec: encoding validates", () => {
       const error = catchError(() => parseObservation({ ...obs({ x: 1 }), ...(patch as object) }));
       expect(error.key).toBe(key);
     }
+  });
+});
+
+describe("the record schema is the single source of what a file can store", () => {
+  it.each(["__proto__", "constructor", "prototype"])("refuses the key %s in params and in metadata, at any depth, naming the key and the fix", (key) => {
+    const before = Object.getOwnPropertyNames(Object.prototype).length;
+    const nested = JSON.parse(`{"trainer":{"${key}":{"isAdmin":true}}}`);
+    for (const [patch, dotted] of [
+      [{ params: nested }, `params.trainer.${key}`],
+      [{ metadata: JSON.parse(`{"${key}":1}`) }, `metadata.${key}`],
+      [{ metadata: { tags: [JSON.parse(`{"${key}":1}`)] } }, `metadata.tags[0].${key}`],
+    ] as const) {
+      const error = catchError(() => parseObservation({ ...obs({ x: 1 }), ...patch }));
+      expect(error.key).toBe(dotted);
+      expect(error.message).toContain(`invalid ${dotted}`);
+      expect(error.allowed).toBe("any key except __proto__, constructor and prototype");
+      expect(error.fix).toContain("rename the key");
+    }
+    // A hand-written line with such a key fails to load with its line number.
+    const text = `${JSON.stringify(header)}\n{"params":{"${key}":{"x":1}},"score":1,"cost":1,"isFailure":false,"timestamp":"${TS}"}\n`;
+    expect(catchError(() => decodeObservations(text)).line).toBe(2);
+    expect(Object.getOwnPropertyNames(Object.prototype).length).toBe(before);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it("refuses what observe() used to accept and the file then could not store, naming key, value, allowed and fix", () => {
+    const cases: Array<[Partial<Record<keyof Observation, unknown>>, string, string, string]> = [
+      [{ timestamp: "yesterday" }, "timestamp", 'got: "yesterday"', "an ISO 8601 date-time"],
+      [{ suggestionId: 7 }, "suggestionId", "got: 7", "a string"],
+      [{ metadata: { big: 10n } }, "metadata.big", "got: 10n", "a JSON value"],
+      [{ metadata: { when: new Date(0) } }, "metadata.when", "got:", "a JSON value"],
+      [{ metadata: { loss: Number.NaN } }, "metadata.loss", "got: NaN", "a finite number"],
+      [{ metadata: { fn: () => 1 } }, "metadata.fn", "got: a function", "a JSON value"],
+    ];
+    for (const [patch, key, got, allowed] of cases) {
+      const error = catchError(() => parseObservation({ ...obs({ x: 1 }), ...patch }));
+      expect(error.key).toBe(key);
+      expect(error.message).toContain(`key: ${key}`);
+      expect(error.message).toContain(got);
+      expect(error.allowed).toContain(allowed);
+      expect(error.message).toContain("fix: ");
+    }
+  });
+
+  it("a cyclic or 5,000-deep value is a typed error, not a stack overflow", () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const cycleError = catchError(() => parseObservation({ ...obs({ x: 1 }), metadata: cyclic }));
+    expect(cycleError.key).toBe("metadata.self");
+    expect(cycleError.fix).toContain("remove the circular reference");
+
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 5000; i++) deep = deep.x = {};
+    const deepError = catchError(() => parseObservation({ ...obs({ x: 1 }), params: root as NestedParams }));
+    expect(deepError.allowed).toContain(`nested at most ${MAX_DEPTH} levels deep`);
+    expect(deepError.key).toMatch(/^params(\.x)+$/);
+  });
+
+  it("returns a normalized copy that shares nothing with the input", () => {
+    const input = obs({ trainer: { lr: -0 } }, Number.NaN, { metadata: { tags: ["a"] } });
+    const out = parseObservation(input);
+    expect(out).toEqual({ ...input, params: { trainer: { lr: 0 } }, score: null, isFailure: true });
+    (out.params.trainer as NestedParams).lr = 5;
+    (out.metadata!.tags as string[]).push("b");
+    expect((input.params.trainer as NestedParams).lr).toBe(-0);
+    expect(input.metadata!.tags).toEqual(["a"]);
   });
 });

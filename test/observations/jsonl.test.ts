@@ -1,8 +1,9 @@
+import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ObservationError } from "../../src/errors";
 import {
   appendObservation,
@@ -54,7 +55,7 @@ describe("saveObservations / loadObservations", () => {
 
   it("replaces an existing file atomically and leaves no temporary file behind", () => {
     saveObservations(file, [obs(1), obs(2), obs(3)], header);
-    saveObservations(file, [obs(9)], header, { fsync: false });
+    saveObservations(file, [obs(9)], header, { fsync: false, overwrite: true });
     expect(loadObservations(file).observations).toEqual([obs(9)]);
     expect(fs.readdirSync(dir).filter((name) => name.startsWith(path.basename(file)))).toEqual([path.basename(file)]);
   });
@@ -162,6 +163,196 @@ describe("appendObservation", () => {
     saveObservations(file, [], header);
     appendObservation(file, { ...obs(1), score: NaN });
     expect(loadObservations(file).observations[0]).toMatchObject({ score: null, isFailure: true });
+  });
+});
+
+describe("saveObservations never silently replaces records", () => {
+  it("refuses to replace a file that holds data, naming the fix; the file is left as it was", () => {
+    // The guide's old per-worker pattern: each worker "starts" the shared file, then appends.
+    saveObservations(file, [], header);
+    for (let i = 1; i <= 3; i++) appendObservation(file, obs(i));
+    const before = fs.readFileSync(file, "utf8");
+    const error = catchError(() => saveObservations(file, [], header));
+    expect(error.message).toMatch(/^refusing to replace .*obs-\d+\.jsonl: it already holds \d+ bytes of observations/);
+    expect(error.key).toBe("overwrite");
+    expect(error.value).toBe(false);
+    expect(error.fix).toContain("appendObservation(path, observation, { header })");
+    expect(error.fix).toContain("{ overwrite: true }");
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+    expect(loadObservations(file).observations).toEqual([obs(1), obs(2), obs(3)]);
+    expect(fs.readdirSync(dir).some((name) => name.endsWith(".tmp"))).toBe(false);
+  });
+
+  it("{ overwrite: true } replaces the file; a missing or empty file needs no flag", () => {
+    saveObservations(file, [obs(1)], header);
+    saveObservations(file, [obs(2)], header, { overwrite: true });
+    expect(loadObservations(file).observations).toEqual([obs(2)]);
+    const empty = `${file}.empty.jsonl`;
+    fs.writeFileSync(empty, "");
+    saveObservations(empty, [obs(3)], header);
+    expect(loadObservations(empty).observations).toEqual([obs(3)]);
+  });
+});
+
+describe("appendObservation: creating a file with a header", () => {
+  it("creates the file once: the second call appends under the first header, not its own", () => {
+    const other = createObservationsHeader({ config: { method: "other" }, spaceFingerprint: "fp-2", createdAt: TS });
+    appendObservation(file, obs(1), { header });
+    appendObservation(file, obs(2), { header: other });
+    const text = fs.readFileSync(file, "utf8");
+    expect(text.split("\n").filter((line) => line.includes('"format"'))).toHaveLength(1);
+    expect(loadObservations(file)).toEqual({ header, observations: [obs(1), obs(2)], warnings: [] });
+    expect(fs.readdirSync(dir).some((name) => name.endsWith(".tmp"))).toBe(false);
+  });
+
+  it("an existing empty file is never given a header by an appender: it fails naming the fix, and writes nothing", () => {
+    fs.writeFileSync(file, "");
+    const error = catchError(() => appendObservation(file, obs(1), { header }));
+    expect(error.message).toContain("the file is missing or empty, so it has no header");
+    expect(error.fix).toContain("delete it, then appendObservation(path, observation, { header }) creates it");
+    expect(fs.readFileSync(file, "utf8")).toBe("");
+  });
+});
+
+describe("appendObservation from many processes", () => {
+  // Real child processes (tsx loads the TypeScript sources), forked once and reused for
+  // every run; each run they start appending at the same instant to a fresh file.
+  const WORKERS = 8;
+  const APPENDS = 500;
+  const RUNS = Number(process.env.PROTEIN_SWEEP_APPEND_RUNS ?? 20);
+  const workerPath = path.join(path.dirname(fileURLToPath(import.meta.url)), "append-worker.ts");
+  let children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    children = Array.from({ length: WORKERS }, () => fork(workerPath, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+    await Promise.all(children.map((child) => new Promise((resolve, reject) => (child.once("spawn", resolve), child.once("error", reject)))));
+  });
+  afterAll(() => {
+    for (const child of children) child.kill();
+  });
+
+  /** Runs every worker once; resolves to whether each one's saveObservations went through (saveFirst only). */
+  function runOnce(target: string, options: { saveFirst?: boolean; staggerMs?: number } = {}): Promise<Array<boolean | undefined>> {
+    const startAt = Date.now() + 50;
+    return Promise.all(
+      children.map(
+        (child, worker) =>
+          new Promise<boolean | undefined>((resolve, reject) => {
+            child.once("message", (reply: { saved?: boolean; error?: string }) => (reply.error !== undefined ? reject(new Error(reply.error)) : resolve(reply.saved)));
+            child.send({ path: target, worker, count: APPENDS, startAt: startAt + worker * (options.staggerMs ?? 0), saveFirst: options.saveFirst ?? false });
+          }),
+      ),
+    );
+  }
+
+  it(`${WORKERS} processes × ${APPENDS} appends to a file none of them created: one header and every record, in each of ${RUNS} runs`, async () => {
+    for (let run = 0; run < RUNS; run++) {
+      const target = path.join(dir, `race-${run}.jsonl`);
+      await runOnce(target);
+      const lines = fs.readFileSync(target, "utf8").split("\n");
+      expect(lines.pop()).toBe("");
+      expect(lines.filter((line) => line.includes('"format":"protein-sweep/observations"')).length, `run ${run}: header lines`).toBe(1);
+      const { header: h, observations, warnings } = loadObservations(target);
+      expect(h.spaceFingerprint).toBe("fp-race");
+      expect(warnings).toEqual([]);
+      expect(observations, `run ${run}: records`).toHaveLength(WORKERS * APPENDS);
+      const seen = new Set(observations.map((o) => `${o.params.worker}:${o.params.i}`));
+      expect(seen.size).toBe(WORKERS * APPENDS);
+      // Each worker's records are in the order it wrote them.
+      for (let w = 0; w < WORKERS; w++) {
+        const mine = observations.filter((o) => o.params.worker === w).map((o) => o.params.i as number);
+        expect(mine).toEqual(Array.from({ length: APPENDS }, (_, i) => i));
+      }
+      fs.rmSync(target);
+    }
+  }, 300_000);
+
+  it("the guide's old per-worker pattern (saveObservations at start, then append) loses no record: only the first save goes through", async () => {
+    for (let run = 0; run < 3; run++) {
+      const target = path.join(dir, `save-first-${run}.jsonl`);
+      // Staggered starts, as real workers have: a late worker's save used to wipe the others' records.
+      const saved = await runOnce(target, { saveFirst: true, staggerMs: 15 });
+      const { observations, warnings } = loadObservations(target);
+      expect(warnings).toEqual([]);
+      expect(observations, `run ${run}: records`).toHaveLength(WORKERS * APPENDS);
+      expect(saved.filter((s) => s === true), `run ${run}: saves that went through`).toHaveLength(1);
+      expect(fs.readFileSync(target, "utf8").split("\n").filter((line) => line.includes('"format"'))).toHaveLength(1);
+      fs.rmSync(target);
+    }
+  }, 300_000);
+});
+
+describe("damaged tails (power loss)", () => {
+  it("after a NUL-filled tail, an append starts on a fresh line and the whole file loads", () => {
+    saveObservations(file, [obs(1), obs(2)], header);
+    // Power loss: the file's new size reached the disk, its data did not (zeros).
+    fs.appendFileSync(file, Buffer.alloc(300));
+    appendObservation(file, obs(3));
+    appendObservation(file, obs(4));
+    const lines = fs.readFileSync(file, "utf8").split("\n");
+    expect(lines[3]).toBe("\0".repeat(300));
+    expect(JSON.parse(lines[4])).toEqual(obs(3));
+    const { observations, warnings } = loadObservations(file);
+    expect(observations).toEqual([obs(1), obs(2), obs(3), obs(4)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^line 4: skipped damaged bytes \(NUL/);
+    expect(warnings[0]).toContain(file);
+  });
+
+  it("a NUL-filled tail alone is skipped with a warning naming the line", () => {
+    saveObservations(file, [obs(1), obs(2)], header);
+    fs.appendFileSync(file, Buffer.alloc(300));
+    const { observations, warnings } = loadObservations(file);
+    expect(observations).toEqual([obs(1), obs(2)]);
+    expect(warnings).toEqual([expect.stringMatching(/^line 4: skipped damaged bytes \(NUL or other bytes no writer puts there, as a power loss leaves them\)/)]);
+  });
+
+  it("a record torn by zeros in its middle is skipped; a whole record after the zeros on the same line is kept", () => {
+    saveObservations(file, [obs(1)], header);
+    const second = JSON.stringify(obs(2));
+    // obs(2) lost its end (and newline) to zeros; obs(3) was written right after them.
+    fs.appendFileSync(file, Buffer.concat([Buffer.from(second.slice(0, 30)), Buffer.alloc(64), Buffer.from(`${JSON.stringify(obs(3))}\n`)]));
+    const { observations, warnings } = loadObservations(file);
+    expect(observations).toEqual([obs(1), obs(3)]);
+    expect(warnings).toEqual([expect.stringMatching(/^line 3: skipped damaged bytes .* and 1 unreadable fragment/)]);
+  });
+
+  it("garbage that is not UTF-8 at the tail is damage too; plain-text corruption in the middle still fails", () => {
+    saveObservations(file, [obs(1)], header);
+    fs.appendFileSync(file, Buffer.from([0xff, 0xfe, 0x80, 0x41, 0x01]));
+    appendObservation(file, obs(2));
+    expect(loadObservations(file).observations).toEqual([obs(1), obs(2)]);
+    fs.appendFileSync(file, "garbage\n");
+    appendObservation(file, obs(3));
+    expect(catchError(() => loadObservations(file)).message).toMatch(/^line 5: not valid JSON/);
+  });
+});
+
+describe("large files", () => {
+  it("loads a file of 200,000 records, read in chunks (PROTEIN_SWEEP_LOAD_N=1000000 for the full size)", () => {
+    const n = Number(process.env.PROTEIN_SWEEP_LOAD_N ?? 200_000);
+    const fd = fs.openSync(file, "w");
+    let chunk = `${JSON.stringify(header)}\n`;
+    for (let i = 0; i < n; i++) {
+      chunk += `{"params":{"trainer":{"lr":${(i % 1000) * 1e-6},"name":"r-${i}"}},"score":${i},"cost":${i % 7},"isFailure":false,"timestamp":"${TS}"}\n`;
+      if (chunk.length > 1 << 20) {
+        fs.writeSync(fd, chunk);
+        chunk = "";
+      }
+    }
+    fs.writeSync(fd, chunk);
+    fs.closeSync(fd);
+    const { observations, warnings } = loadObservations(file);
+    expect(warnings).toEqual([]);
+    expect(observations).toHaveLength(n);
+    expect(observations[n - 1]).toEqual({ params: { trainer: { lr: ((n - 1) % 1000) * 1e-6, name: `r-${n - 1}` } }, score: n - 1, cost: (n - 1) % 7, isFailure: false, timestamp: TS });
+    expect(observations.every((o, i) => o.score === i)).toBe(true);
+  });
+
+  it("a multi-byte UTF-8 character that straddles a read chunk is decoded intact", () => {
+    const name = "é€😀".repeat(200_000); // ~1.8 MB on one line: crosses the 1 MiB chunk border
+    saveObservations(file, [obs(1, { name })], header);
+    expect(loadObservations(file).observations[0].params.name).toBe(name);
   });
 });
 
