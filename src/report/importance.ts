@@ -151,10 +151,10 @@ export function importance(records: SweepRecords, info: Partial<SweepInfo> = {},
     ys.push(t.score);
   }
   const empty = (reason: string): ImportanceResult => ({ method: "gp-sobol", parameters: [], runs: rows.length, skipped, mainEffects: 0, reason });
-  if (d === 0) return empty("the sweep has no parameters");
   if (rows.length < MIN_IMPORTANCE_RUNS) {
     return empty(`needs at least ${MIN_IMPORTANCE_RUNS} finished runs whose params fit the space, has ${rows.length}`);
   }
+  if (d === 0) return empty("the sweep has no parameters");
   const rng = createRng(`importance:${seed}`);
   let order = rows.map((_, i) => i);
   if (order.length > maxRuns) order = rng.shuffle(order).slice(0, maxRuns);

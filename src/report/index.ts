@@ -18,3 +18,7 @@ export type { Gate, GateOp, GateInput, SweepInfo, SweepRecords, StateCounts } fr
 export { best, top, paretoFront } from "./rank";
 export { importance, inferSpace, MIN_IMPORTANCE_RUNS } from "./importance";
 export type { ImportanceOptions, ImportanceResult, ParameterImportance } from "./importance";
+export { summaryJson, renderSummary, formatSummary, formatNumber } from "./summary";
+export type { SweepSummary, RunSummary, SummaryOptions, RenderSummaryOptions } from "./summary";
+export { renderReportHtml, reportData, RUN_FIELDS } from "./html";
+export type { ReportMeta, ReportData, AxisKind } from "./html";
