@@ -131,7 +131,7 @@ export const CLIENT_SCRIPT = String.raw`
   }
   if (runs.length > 0) drawTable();
   app.insertAdjacentHTML('beforeend', '<footer>protein-sweep report \u00b7 ' + counts.total + ' runs \u00b7 made ' + esc(made) +
-    ' \u00b7 self-contained: opens offline, makes no network request. Charts: Apache ECharts.</footer>');
+    ' \u00b7 self-contained: opens offline, makes no network request' + (scored.length ? ' \u00b7 charts: Apache ECharts' : '') + '</footer>');
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
   document.body.setAttribute('data-ready', '1');
 

@@ -227,7 +227,7 @@ export function formatSummary(summary: SweepSummary, width = 80): string {
   if (imp !== null) {
     out.push("");
     if (imp.parameters.length === 0) {
-      out.push(fit(`Importance: not measured (${imp.reason ?? "no parameters"})`, W));
+      out.push(...wrap(`Importance: not measured (${imp.reason ?? "no parameters"})`.split(" "), W, "", " "));
     } else {
       out.push(fit(`Importance (share of the score's variance, GP + Sobol indices, ${imp.runs} runs)`, W));
       const nameW = Math.min(Math.max(...imp.parameters.map((p) => p.key.length)), Math.floor(W * 0.4));
