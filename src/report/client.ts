@@ -97,6 +97,8 @@ export const CLIENT_SCRIPT = String.raw`
     var div = document.getElementById(id);
     var c = echarts.init(div, null, { renderer: 'canvas' });
     option.animation = false;
+    // Draw every point at once (not in progressive chunks over later frames), so the page is complete when ready.
+    (option.series || []).forEach(function (s) { s.progressive = 0; s.large = false; });
     option.textStyle = { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif' };
     c.setOption(option);
     charts.push(c);

@@ -5,7 +5,8 @@
  *
  * Charts are drawn by Apache ECharts, read from the installed package's minified build
  * (`echarts/dist/echarts.min.js`) when the report is made. The runs are embedded once, as
- * compact JSON rows; the page's script (./client.ts) builds every chart and the table from them.
+ * compact JSON rows (numbers to PAGE_DIGITS significant digits: the page shows 4); the page's
+ * script (./client.ts) builds every chart and the table from them.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -57,6 +58,13 @@ export interface ReportData {
    */
   runs: Array<Array<string | number | boolean | null>>;
   importance: ImportanceResult | null;
+}
+
+/** Significant digits the page keeps of every number (it shows 4; 8 keep sorting exact enough and the file small). */
+export const PAGE_DIGITS = 8;
+
+function keep(x: number): number {
+  return Number(x.toPrecision(PAGE_DIGITS));
 }
 
 /** Columns of a run row before the params. */
@@ -116,19 +124,19 @@ export function reportData(records: SweepRecords, meta: ReportMeta): ReportData 
       t.number,
       t.id,
       t.state,
-      t.score !== null && Number.isFinite(t.score) ? t.score : null,
-      t.cost !== null && Number.isFinite(t.cost) ? t.cost : null,
+      t.score !== null && Number.isFinite(t.score) ? keep(t.score) : null,
+      t.cost !== null && Number.isFinite(t.cost) ? keep(t.cost) : null,
       passesGates(t, gates, metric) ? 1 : 0,
       front.has(t.id) ? 1 : 0,
       t.reason ?? null,
     ];
     for (const p of params) {
       const v = flat.get(p.key);
-      row.push(typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : null);
+      row.push(typeof v === "number" ? (Number.isFinite(v) ? keep(v) : null) : typeof v === "string" || typeof v === "boolean" ? v : null);
     }
     for (const m of metricNames) {
       const v = t.metrics[m];
-      row.push(typeof v === "number" && Number.isFinite(v) ? v : null);
+      row.push(typeof v === "number" && Number.isFinite(v) ? keep(v) : null);
     }
     return row;
   });

@@ -183,7 +183,7 @@ export function importance(records: SweepRecords, info: Partial<SweepInfo> = {},
     priors: { noise: { mu: Math.log(0.1), sigma: 2 } },
   });
   gp.setData(X, y);
-  gp.fit({ method: "lbfgs", maxIterations: 200, restarts: 3, rng });
+  gp.fit({ method: "lbfgs", maxIterations: 100, restarts: 1, rng });
 
   // A, B: one 2d-dimensional scrambled Sobol point per row, split in halves, snapped to legal values.
   const N = samples;

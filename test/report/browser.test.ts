@@ -66,11 +66,25 @@ async function screenshotStats(page: Page, name: string): Promise<{ distinct: nu
   return { distinct: colours.size, inked: inked / (png.width * png.height), path };
 }
 
+/**
+ * The few page globals the evaluated functions use, typed here (the project compiles without the
+ * DOM library; these functions run in the page, not in Node).
+ */
+interface PageElement {
+  textContent: string | null;
+  cellIndex: number;
+  cells: ArrayLike<PageElement>;
+}
+interface PageGlobals {
+  echarts: { getInstanceByDom(el: PageElement): { getOption(): Record<string, Array<{ name: string; type: string; data: unknown[] }>> } | undefined };
+  document: { getElementById(id: string): PageElement | null; querySelector(s: string): PageElement | null; querySelectorAll(s: string): ArrayLike<PageElement> };
+}
+
 /** series name → number of points, for the chart drawn in element `id`, read through echarts in the page. */
 function seriesCounts(page: Page, id: string): Promise<Record<string, number>> {
   return page.evaluate((elementId) => {
-    const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: Array<{ name: string; data: unknown[] }> } } | undefined } };
-    const el = document.getElementById(elementId);
+    const w = globalThis as unknown as PageGlobals;
+    const el = w.document.getElementById(elementId);
     if (!el) throw new Error(`no element #${elementId}`);
     const chart = w.echarts.getInstanceByDom(el);
     if (!chart) throw new Error(`no chart in #${elementId}`);
@@ -83,8 +97,8 @@ function seriesCounts(page: Page, id: string): Promise<Record<string, number>> {
 function axisTypes(page: Page, id: string, which: "xAxis" | "parallelAxis"): Promise<string[]> {
   return page.evaluate(
     ([elementId, key]) => {
-      const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): Record<string, Array<{ type: string }>> } } };
-      return w.echarts.getInstanceByDom(document.getElementById(elementId)!).getOption()[key].map((a) => a.type);
+      const w = globalThis as unknown as PageGlobals;
+      return w.echarts.getInstanceByDom(w.document.getElementById(elementId)!)!.getOption()[key].map((a) => a.type);
     },
     [id, which] as const,
   );
@@ -93,9 +107,10 @@ function axisTypes(page: Page, id: string, which: "xAxis" | "parallelAxis"): Pro
 /** The score column of the table as shown, top to bottom (null for "—"). */
 async function scoreColumn(page: Page): Promise<Array<number | null>> {
   return page.evaluate(() => {
-    const th = document.querySelector("#runs th[data-key=score]") as HTMLTableCellElement;
-    return [...document.querySelectorAll("#runs tbody tr")].map((tr) => {
-      const text = (tr as HTMLTableRowElement).cells[th.cellIndex].textContent ?? "";
+    const doc = (globalThis as unknown as PageGlobals).document;
+    const th = doc.querySelector("#runs th[data-key=score]")!;
+    return Array.from(doc.querySelectorAll("#runs tbody tr")).map((tr) => {
+      const text = tr.cells[th.cellIndex].textContent ?? "";
       return text === "—" ? null : Number(text);
     });
   });
