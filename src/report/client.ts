@@ -97,8 +97,13 @@ export const CLIENT_SCRIPT = String.raw`
     var div = document.getElementById(id);
     var c = echarts.init(div, null, { renderer: 'canvas' });
     option.animation = false;
-    // Draw every point at once (not in progressive chunks over later frames), so the page is complete when ready.
-    (option.series || []).forEach(function (s) { s.progressive = 0; s.large = false; });
+    // Draw every point at once (not in progressive chunks over later frames), so the page is complete when
+    // ready; big scatter series are drawn as one path (ECharts' large mode) to keep that fast.
+    (option.series || []).forEach(function (s) {
+      s.progressive = 0;
+      s.large = s.type === 'scatter' && s.data.length > 1500;
+      s.largeThreshold = 1500;
+    });
     option.textStyle = { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif' };
     c.setOption(option);
     charts.push(c);
