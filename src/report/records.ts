@@ -187,7 +187,9 @@ export function toTrials(records: SweepRecords): Trial[] {
           fix: "pass trials as the study returns them",
         });
       }
-      return r as Trial;
+      const t = r as Trial;
+      // A trial from an older or hand-written record may lack metrics; the report reads them everywhere.
+      return typeof t.metrics === "object" && t.metrics !== null ? t : { ...t, metrics: {} };
     }
     const failed = r.isFailure || r.score === null || !Number.isFinite(r.score);
     const meta = r.metadata?.metrics;

@@ -76,6 +76,10 @@ describe("best / top / paretoFront", () => {
     expect(passesGates(t, [parseGate("return >= 0.5")], "return")).toBe(true);
     expect(passesGates(t, [parseGate("missing > 0")])).toBe(false);
     expect(parseGate(" mass_err!=1e-3 ")).toEqual({ metric: "mass_err", op: "!=", value: 0.001 });
+    // A trial recorded without metrics fails a metric gate instead of breaking the report.
+    const bare = { ...TRIALS[0], metrics: undefined } as unknown as Trial;
+    expect(best([bare], { goal: "maximize", gates: ["err < 1"] })).toBeUndefined();
+    expect(best([bare], { goal: "maximize" })?.id).toBe("s1");
   });
 
   it("bad input is a ReportError naming the key, the value, what is allowed and the fix", () => {
