@@ -104,6 +104,46 @@ function axisTypes(page: Page, id: string, which: "xAxis" | "parallelAxis"): Pro
   );
 }
 
+/**
+ * Drags along the parallel chart's last (score) axis, from near its top to 40 % down, as a user
+ * selecting the best runs would; returns the selected score interval and how many lines are
+ * active / inactive afterwards (from the chart's model in the page).
+ */
+async function brushScoreAxis(page: Page): Promise<{ interval: number[][]; active: number; inactive: number }> {
+  const el = (await page.$("#chart-parallel"))!;
+  await el.scrollIntoViewIfNeeded();
+  const box = (await el.boundingBox())!;
+  type Parallel = {
+    dimensions: string[];
+    getAxisLayout(dim: string): { position: number[] };
+    getRect(): { x: number; y: number; width: number; height: number };
+    eachActiveState(data: unknown, cb: (state: string) => void): void;
+  };
+  type Model = { getComponent(kind: string, i?: number): { coordinateSystem: Parallel; activeIntervals: number[][] }; getSeriesByIndex(i: number): { getData(): unknown } };
+  type PageEcharts = { echarts: { getInstanceByDom(el: unknown): { getModel(): Model } }; document: PageGlobals["document"] };
+  const layout = await page.evaluate(() => {
+    const w = globalThis as unknown as PageEcharts;
+    const coord = w.echarts.getInstanceByDom(w.document.getElementById("chart-parallel")).getModel().getComponent("parallel").coordinateSystem;
+    const dims = coord.dimensions;
+    return { x: coord.getAxisLayout(dims[dims.length - 1]).position[0], rect: coord.getRect() };
+  });
+  const x = box.x + layout.x;
+  await page.mouse.move(x, box.y + layout.rect.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + layout.rect.y + 0.4 * layout.rect.height, { steps: 8 });
+  await page.mouse.up();
+  return page.evaluate(() => {
+    const w = globalThis as unknown as PageEcharts;
+    const model = w.echarts.getInstanceByDom(w.document.getElementById("chart-parallel")).getModel();
+    const parallel = model.getComponent("parallel").coordinateSystem;
+    const counts: Record<string, number> = { active: 0, inactive: 0 };
+    parallel.eachActiveState(model.getSeriesByIndex(0).getData(), (state) => {
+      counts[state] = (counts[state] ?? 0) + 1;
+    });
+    return { interval: model.getComponent("parallelAxis", parallel.dimensions.length - 1).activeIntervals, active: counts.active, inactive: counts.inactive };
+  });
+}
+
 /** The score column of the table as shown, top to bottom (null for "—"). */
 async function scoreColumn(page: Page): Promise<Array<number | null>> {
   return page.evaluate(() => {
@@ -193,6 +233,16 @@ describe.skipIf(!available)("HTML report in Chromium", () => {
     expect(isSorted(up, -1)).toBe(true);
     expect(up[0]).toBeLessThan(up[up.length - 1]);
 
+    // Brushing the parallel coordinates: the lines left active are the finished runs whose score lies in the dragged range.
+    const brush = await brushScoreAxis(page);
+    expect(brush.interval).toHaveLength(1);
+    const [lo, hi] = brush.interval[0];
+    expect(hi).toBeGreaterThan(lo);
+    expect(brush.active).toBe(finished.filter((t) => t.score! >= lo && t.score! <= hi).length);
+    expect(brush.active).toBeGreaterThan(0);
+    expect(brush.active + brush.inactive).toBe(finished.length);
+
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     const shot = await screenshotStats(page, "report-200");
     expect(shot.distinct).toBeGreaterThan(500);
     expect(shot.inked).toBeGreaterThan(0.2);
