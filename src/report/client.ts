@@ -153,9 +153,9 @@ export const CLIENT_SCRIPT = String.raw`
     } else {
       html += '<section class="card" id="best"><div class="best-line">No finished run passes the gates yet.</div></section>';
     }
-    var better_ = meta.goal === 'minimize' ? 'lower is better' : 'higher is better';
+    var sense = meta.goal === 'minimize' ? 'lower is better' : 'higher is better';
     html += '<div class="grid">' +
-      card('Best ' + esc(meta.metric) + ' so far, by trial', better_ + '; failed runs are the red marks on the bottom edge', '<div class="chart" id="chart-history"></div>') +
+      card('Best ' + esc(meta.metric) + ' so far, by trial', sense + '; failed runs are the red marks on the bottom edge', '<div class="chart" id="chart-history"></div>') +
       card('Best ' + esc(meta.metric) + ' so far, by cumulative cost', 'cost of every run so far, failed and stopped ones included', '<div class="chart" id="chart-cost"></div>') +
       card(esc(meta.metric) + ' against cost', 'the Pareto front: no other run is both cheaper and better', '<div class="chart" id="chart-scatter"></div>') +
       card('Parameter importance', importanceNote(), '<div class="chart" id="chart-importance"></div>') +
@@ -259,9 +259,9 @@ export const CLIENT_SCRIPT = String.raw`
         itemStyle: { color: C.finished, borderRadius: [0, 3, 3, 0] }, label: { show: true, position: 'right', formatter: '{c}%' } }]
     });
   }
-  function axisFor(j, forParallel) {
+  /** How parameter j's axis is drawn: category (strings, or any non-number seen), log (base 10 or 2), or linear. */
+  function axisFor(j) {
     var p = meta.params[j];
-    var values = [];
     var categorical = p.axis === 'category';
     if (!categorical) runs.forEach(function (r) { var v = r[F + j]; if (v !== null && typeof v !== 'number') categorical = true; });
     if (categorical) {
@@ -276,7 +276,7 @@ export const CLIENT_SCRIPT = String.raw`
   function drawParallel(lo, hi) {
     var axes = [], lines = [];
     for (var j = 0; j < P; j++) {
-      var a = axisFor(j, true);
+      var a = axisFor(j);
       var ax = { dim: j, name: short(meta.params[j].key) + (a.type === 'log' ? ' (log)' : ''), type: a.type };
       if (a.data) ax.data = a.data;
       if (a.logBase) ax.logBase = a.logBase;
@@ -302,7 +302,7 @@ export const CLIENT_SCRIPT = String.raw`
     });
   }
   function drawSlice(j) {
-    var a = axisFor(j, false), key = meta.params[j].key;
+    var a = axisFor(j), key = meta.params[j].key;
     var pass = [], fail = [];
     runs.forEach(function (r, idx) {
       if (!isScored(r) || r[F + j] === null) return;
