@@ -2,7 +2,8 @@
  * Issue 9 (hardening), config side: each `describe` is one line of the issue's "Why",
  * each test a reproduction that failed before the fix.
  */
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, didYouMean } from "../../src/errors";
@@ -243,6 +244,17 @@ describe("linear-time parsing and size limits", () => {
     const e = configError(() => parseSweepConfig(keys));
     expect(e.message).toContain("the config is too large");
     expect(e.allowed).toBe(`at most ${CONFIG_LIMITS.maxChars} characters`);
+  });
+
+  it("loadSweepConfig refuses a huge file before reading it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "protein-sweep-config-"));
+    try {
+      const path = join(dir, "huge.yaml");
+      writeFileSync(path, "a".repeat(4 * CONFIG_LIMITS.maxChars + 1));
+      expect(() => loadSweepConfig(path)).toThrow(/the sweep config file .*huge\.yaml is too large[\s\S]*key: \(file\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("more keys than the limit in an object config are refused", () => {
