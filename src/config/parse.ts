@@ -283,9 +283,10 @@ function resolveParameter(block: Obj, location: string, issues: IssueList, wandb
     issues.add("min must be below max", join(location, "min"), min, `a number below max (${max})`, `swap min and max, or widen the range (min: ${max}, max: ${min})`);
     return undefined;
   }
-  if (integer && q === undefined && (!Number.isInteger(lo) || !Number.isInteger(hi))) {
+  // uniform_pow2 needs no integer bounds: its values are the powers of two inside the range.
+  if (integer && base !== "uniform_pow2" && q === undefined && (!Number.isInteger(lo) || !Number.isInteger(hi))) {
     const key = Number.isInteger(lo) ? "max" : "min";
-    issues.add(`${base === "uniform_pow2" ? "is_integer" : base === "int_uniform" ? "int_uniform" : "is_integer"} bounds must be integers`, join(location, key), block[key], "an integer", `round ${key} to an integer`);
+    issues.add(`${base === "int_uniform" ? "int_uniform" : "is_integer"} bounds must be integers`, join(location, key), block[key], "an integer", `round ${key} to an integer`);
   }
   if ((base === "log_normal" || base === "uniform_pow2") && lo <= 0) {
     issues.add(`${base} needs a positive min (its scale is logarithmic)`, join(location, "min"), min, "a number > 0", base === "uniform_pow2" ? "set min to a positive power of two (e.g. 1, 8 or 16)" : `set min to a small positive value such as ${hi / 1000}, or use distribution: uniform`);

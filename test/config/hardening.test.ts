@@ -322,6 +322,11 @@ describe("integer parameters on a log scale", () => {
     expect(() => parseSweepConfig(sweep({ distribution: "log_normal", min: 1, max: 100, is_integer: "yes" }))).toThrow(/is_integer must be true or false/);
   });
 
+  it("uniform_pow2 keeps accepting a fractional bound (its values are powers of two, 0.5 included)", () => {
+    const config = parseSweepConfig({ sweep: { metric: "m", goal: "maximize", parameters: { b: { distribution: "uniform_pow2", min: 0.5, max: 64 } } } });
+    expect(SearchSpace.fromConfig(config).fromVector([-1])).toEqual({ b: 0.5 });
+  });
+
   it("is_integer: true on uniform is int_uniform (PufferLib's Linear(is_integer=True))", () => {
     const config = parseSweepConfig({ sweep: { metric: "m", goal: "maximize", parameters: { epochs: { distribution: "uniform", min: 1, max: 10, is_integer: true } } } });
     expect(config.parameters[0].spec.distribution).toBe("int_uniform");
