@@ -172,19 +172,26 @@ class Grid {
     if (!(step > 0) || !Number.isFinite(step)) throw invalidSpace("q must be a positive finite step", step, "a finite number > 0", "set q to the step between allowed values");
     let kLo = Math.ceil(min / step - 1e-9);
     let kHi = Math.floor(max / step + 1e-9);
+    // value() is within a millionth of a step of k·q and non-decreasing in k, so one step in fixes an end.
     if (this.value(kLo) < min) kLo++;
     if (this.value(kHi) > max) kHi--;
-    if (!(kLo <= kHi) || !Number.isFinite(kHi - kLo)) {
+    if (!(kLo <= kHi) || !Number.isFinite(kHi - kLo) || this.value(kLo) < min || this.value(kHi) > max) {
       throw invalidSpace(`the range [${min}, ${max}] holds no multiple of ${step}`, step, `a step with at least one multiple inside [${min}, ${max}]`, "use a smaller q, or widen the range");
     }
     this.kLo = kLo;
     this.kHi = kHi;
   }
 
-  /** k·q without representation noise (0.30000000000000004 → 0.3 for q = 0.1); exact for integer q. */
+  /**
+   * k·q without representation noise (0.30000000000000004 → 0.3 for q = 0.1); exact for
+   * integer q. The 15-digit form is used only when it moves the value by less than a
+   * millionth of a step (at 4e15 it would move it by 10, i.e. across many steps).
+   */
   private value(k: number): number {
     const r = k * this.step;
-    return Number.isInteger(this.step) ? r : Number(r.toPrecision(15));
+    if (Number.isInteger(this.step)) return r;
+    const clean = Number(r.toPrecision(15));
+    return Math.abs(clean - r) <= this.step * 1e-6 ? clean : r;
   }
 
   /** The grid value nearest to v, always inside [min, max]. */

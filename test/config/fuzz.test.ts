@@ -2,8 +2,9 @@
  * Fuzzing the config parsers (issue 9): arbitrary YAML text, INI text and JS objects,
  * seeded, 4 × 2,500 = 10,000 inputs in CI. For every input:
  * - only ConfigError ever escapes `parseSweepConfig`;
- * - no input takes more than 100 ms (an input over budget is timed once more, so a GC
- *   pause or a busy machine does not fail the run; a slow parser is slow both times);
+ * - no input takes more than 100 ms (an input over budget is timed up to twice more and
+ *   the fastest time counts, so a GC pause or a busy machine does not fail the run; a slow
+ *   parser is slow every time);
  * - a config that parses gives a space whose suggestions stay inside it;
  * and `Object.prototype` is unchanged afterwards.
  *
@@ -46,11 +47,11 @@ function parseOnce(input: unknown, format?: "yaml" | "ini" | "json"): number {
 }
 
 function check(input: unknown, format?: "yaml" | "ini" | "json"): void {
-  const first = parseOnce(input, format);
-  if (first > BUDGET_MS) {
-    const second = parseOnce(input, format);
-    expect(second, `input took ${first.toFixed(0)} ms, then ${second.toFixed(0)} ms`).toBeLessThanOrEqual(BUDGET_MS);
-  }
+  const times = [parseOnce(input, format)];
+  // Over budget: time it twice more. A slow parser is slow every time; a GC pause or a
+  // machine shared with other jobs (one-character inputs were seen at 60 ms) is not.
+  while (times[times.length - 1] > BUDGET_MS && times.length < 3) times.push(parseOnce(input, format));
+  expect(Math.min(...times), `input took ${times.map((t) => t.toFixed(0)).join(", ")} ms`).toBeLessThanOrEqual(BUDGET_MS);
 }
 
 // ---------------------------------------------------------------- generators
@@ -82,8 +83,47 @@ const paramArb = fc.record(
   { distribution: scalarArb, min: scalarArb, max: scalarArb, mean: scalarArb, scale: scalarArb, q: scalarArb, is_integer: scalarArb, values: fc.array(scalarArb, { maxLength: 4 }) },
   { requiredKeys: [] },
 );
+/** Parameter blocks that are often valid: a known distribution, min < max, sometimes mean, q, is_integer. */
+const nearValidParamArb = fc
+  .record({
+    distribution: fc.constantFrom("uniform", "int_uniform", "uniform_pow2", "log_normal", "logit_normal", "log_uniform", "log_uniform_values", "q_uniform", "q_log_uniform", "q_log_uniform_values"),
+    min: fc.oneof(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.constantFrom(1e-5, 0.5, 0.9, 1, 16)),
+    width: fc.oneof(fc.double({ min: 1e-9, max: 1e4, noNaN: true }), fc.constantFrom(0.0999, 1, 1000)),
+    mean: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+    q: fc.option(fc.constantFrom(0.1, 1, 2, 16, 0.001), { nil: undefined }),
+    isInteger: fc.option(fc.boolean(), { nil: undefined }),
+    scale: fc.option(fc.constantFrom("auto", "time", 0.25, 1), { nil: undefined }),
+  })
+  .map(({ distribution, min: rawMin, width: rawWidth, mean, q, isInteger, scale }) => {
+    // Mostly inside each distribution's domain, sometimes not.
+    let min = rawMin;
+    let width = rawWidth;
+    if (/log|pow2/.test(distribution) && !distribution.startsWith("logit") && min <= 0 && rawWidth > 1) min = Math.abs(min) + 1e-6;
+    if (distribution === "log_uniform" || distribution === "q_log_uniform") width = Math.min(width, 20);
+    if (distribution === "logit_normal" && rawWidth > 1) {
+      min = Math.abs(min % 1) * 0.9;
+      width = (1 - min) * 0.5;
+    }
+    if (distribution === "int_uniform" || isInteger === true) {
+      min = Math.round(min);
+      width = Math.max(1, Math.round(width));
+    }
+    const logInput = distribution === "log_uniform" || distribution === "q_log_uniform";
+    return { distribution, min, width, mean: logInput ? undefined : mean, q, isInteger: isInteger === false && /int|pow2/.test(distribution) ? undefined : isInteger, scale };
+  })
+  .map(({ distribution, min, width, mean, q, isInteger, scale }) => ({
+    distribution,
+    min,
+    max: min + width,
+    ...(mean !== undefined ? { mean: min + mean * width } : {}),
+    ...(q !== undefined && distribution.startsWith("q_") ? { q } : {}),
+    ...(isInteger !== undefined ? { is_integer: isInteger } : {}),
+    ...(scale !== undefined ? { scale } : {}),
+  }));
 const configArb = fc.oneof(
   treeArb,
+  fc.record({ sweep: fc.record({ metric: fc.constant("m"), goal: fc.constantFrom("maximize", "minimize"), parameters: fc.dictionary(fc.constantFrom("a", "b.c", "train.lr", "x"), nearValidParamArb, { minKeys: 1, maxKeys: 2 }) }) }),
+  fc.record({ method: fc.constant("bayes"), metric: fc.record({ name: fc.constant("loss"), goal: fc.constant("minimize") }), parameters: fc.dictionary(fc.constantFrom("a", "lr", "w"), nearValidParamArb, { minKeys: 1, maxKeys: 2 }) }),
   fc.record({ sweep: fc.record({ metric: scalarArb, goal: scalarArb, parameters: fc.dictionary(keyArb, fc.oneof(paramArb, treeArb), { maxKeys: 4 }), protein: fc.dictionary(keyArb, scalarArb, { maxKeys: 3 }), env: treeArb }, { requiredKeys: [] }) }),
   fc.record({ method: scalarArb, metric: fc.oneof(scalarArb, fc.record({ name: scalarArb, goal: scalarArb })), parameters: fc.dictionary(keyArb, paramArb, { maxKeys: 4 }) }, { requiredKeys: [] }),
   fc.record({ metric: scalarArb, goal: scalarArb, train: fc.dictionary(keyArb, fc.oneof(paramArb, scalarArb), { maxKeys: 4 }) }, { requiredKeys: [] }),

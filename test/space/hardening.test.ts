@@ -27,6 +27,15 @@ describe("quantized values stay inside [min, max]", () => {
     expect([...seen].sort((a, b) => a - b)).toEqual([16, 32]);
   });
 
+  it("a fractional q far above 1e15 stays inside the range (found by the config fuzz test)", () => {
+    const space = new LogSpace(8886110.520507872, 4311231547115195, 0.5, undefined, 0.001);
+    for (const u of [-1, 0, 0.999999, 1]) {
+      const v = space.unnormalize(u);
+      expect(v).toBeGreaterThanOrEqual(8886110.520507872);
+      expect(v).toBeLessThanOrEqual(4311231547115195);
+    }
+  });
+
   it("integer log spaces round to integers inside the range", () => {
     const space = new LogSpace(1000, 1e9, 0.5, undefined, undefined, true);
     expect(space.unnormalize(-1)).toBe(1000);
