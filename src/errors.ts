@@ -105,3 +105,60 @@ export class ObservationError extends ProteinError {
 
 /** A numerical failure the library could not recover from (e.g. Cholesky past the jitter cap). */
 export class NumericalError extends ProteinError {}
+
+/**
+ * Edit distance between two short strings (insertions, deletions, substitutions and
+ * swaps of neighbours each count 1), giving up above `limit`. Linear memory, and
+ * O(|a|·|b|) time on strings of at most 64 characters (longer ones never match).
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit || a.length > 64 || b.length > 64) return limit + 1;
+  let prevPrev = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let cur = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = cur[0];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prevPrev[j - 2] + 1);
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > limit) return limit + 1;
+    [prevPrev, prev, cur] = [prev, cur, prevPrev];
+  }
+  return prev[b.length];
+}
+
+/**
+ * The candidate a mistyped name most likely meant, or undefined: the closest one within
+ * an edit distance of 1 (names up to 4 characters), 2 (up to 8) or 3 (longer). Case,
+ * `-`/`_` and camelCase versus snake_case differences count as equal.
+ *
+ * @example
+ * didYouMean("scael", ["min", "max", "scale"]); // "scale"
+ */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const fold = (s: string) => s.replace(/[-_]/g, "").toLowerCase();
+  const target = fold(name);
+  const limit = target.length <= 4 ? 1 : target.length <= 8 ? 2 : 3;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    if (candidate === name) continue;
+    const d = editDistance(target, fold(candidate), limit);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** `did you mean "x"? ` when a suggestion exists, else "" (for the start of a fix text). */
+export function didYouMeanText(name: string, candidates: Iterable<string>): string {
+  const guess = didYouMean(name, candidates);
+  return guess === undefined ? "" : `did you mean "${guess}"? `;
+}

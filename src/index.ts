@@ -11,7 +11,7 @@
 export { ProteinError, ConfigError, ObservationError, NumericalError } from "./errors";
 export type { ErrorDetails, ConfigIssue } from "./errors";
 
-export { parseSweepConfig, safeParseSweepConfig, loadSweepConfig, parseIni, ACQUISITIONS } from "./config";
+export { parseSweepConfig, safeParseSweepConfig, loadSweepConfig, parseIni, ACQUISITIONS, CONFIG_LIMITS, assertBayesianMethod } from "./config";
 export type { SweepConfig, ParameterConfig, ConfigFormat, ConfigSettings, Acquisition } from "./config";
 
 export {
@@ -29,7 +29,7 @@ export type { NestedParams, SpaceEntry, ParamsLayout, ParamsProblem, ParamValue,
 
 export { Protein } from "./protein";
 export type { Suggestion, SuggestionInfo, SuggestionPhase, ModelSummary, ObserveOptions, ObserveResult, ProteinSnapshot } from "./protein";
-export { DEFAULT_SETTINGS, REFERENCE_SETTINGS } from "./settings";
+export { DEFAULT_SETTINGS, REFERENCE_SETTINGS, validateProteinOptions } from "./settings";
 export type { ProteinSettings, ProteinOptions } from "./settings";
 
 export {

@@ -12,7 +12,7 @@
  * give bit-identical suggestion sequences.
  */
 import { type ConfigSettings } from "./config/settings";
-import { type SweepConfig, parseSweepConfig } from "./config/parse";
+import { type SweepConfig, assertBayesianMethod, parseSweepConfig } from "./config/parse";
 import { ObservationError, ProteinError } from "./errors";
 import { GaussianProcess, type GpFitState } from "./gp";
 import { expectedImprovement, logExpectedImprovement, upperConfidenceBound } from "./acquisition/analytic";
@@ -24,7 +24,7 @@ import { earlyStopDecision, earlyStopMinCost, fitQuantileLogCost, nextUpperCostT
 import { createRng, SobolSequence, type Rng, type RngState } from "./random";
 import { DUPLICATE_DISTANCE, dedupRows, excludeNear, gatherRows, minMaxScale, quantile, subsampleRecent } from "./model-data";
 import { type NestedParams, type ParamsProblem, SearchSpace, paramsError } from "./space/search-space";
-import { DEFAULT_SETTINGS, type ProteinOptions, type ProteinSettings, SETTING_NAMES, resolveSettings } from "./settings";
+import { type ProteinOptions, type ProteinSettings, resolveSettings, validateProteinOptions } from "./settings";
 import { type Observation, parseObservation } from "./observations/record";
 import { type LoadPriorOptions, type PriorReport, preparePrior } from "./observations/prior";
 import { type SpaceChange, diffSpaces } from "./space/compare";
@@ -188,7 +188,8 @@ export class Protein {
   constructor(config: string | object | SweepConfig, options: ProteinOptions = {}) {
     this.config = parseSweepConfig(config);
     this.space = SearchSpace.fromConfig(this.config);
-    validateOptions(options);
+    assertBayesianMethod(this.config);
+    validateProteinOptions(options);
     this.settings = Object.freeze(resolveSettings(this.config.settings as ConfigSettings, options, this.space.keys, freshSeed));
     if (this.settings.costParam !== null && this.space.indexOf(this.settings.costParam) === undefined && options.costParam !== undefined) {
       throw new ProteinError("costParam is not a parameter of the sweep", {
@@ -824,15 +825,6 @@ export class Protein {
     this.priorRecords.push(...observations);
     return { ...report, rangeChanges };
   }
-}
-
-function validateOptions(options: ProteinOptions): void {
-  for (const key of Object.keys(options)) {
-    if (!(SETTING_NAMES as readonly string[]).includes(key)) {
-      throw new ProteinError(`unknown setting "${key}"`, { key, value: (options as Record<string, unknown>)[key], allowed: SETTING_NAMES.join(", "), fix: "check the spelling (settings are camelCase in TypeScript, snake_case in a config's protein: block)" });
-    }
-  }
-  void DEFAULT_SETTINGS;
 }
 
 function mergeInto(target: Record<string, unknown>, source: NestedParams): Record<string, unknown> {

@@ -3,7 +3,8 @@
  * constructor's settings combine. Defaults follow PufferLib's `Protein` (the newer of
  * the two references) unless docs/algorithm.md says otherwise.
  */
-import type { Acquisition, ConfigSettings } from "./config/settings";
+import { type Acquisition, type ConfigSettings, type SettingKey, isSettingKey, settingsAllowed, settingsShape, snakeCase } from "./config/settings";
+import { ConfigError, type ConfigIssue, didYouMean } from "./errors";
 
 /** All settings, resolved. */
 export interface ProteinSettings {
@@ -132,9 +133,52 @@ export type ProteinOptions = Partial<ProteinSettings>;
 /** Names of every setting, for validation of constructor options. */
 export const SETTING_NAMES: readonly (keyof ProteinSettings)[] = [...Object.keys(DEFAULT_SETTINGS), "seed", "costParam"] as (keyof ProteinSettings)[];
 
-/** Config settings, then constructor options, over the defaults. */
+/**
+ * Checks constructor settings completely: an object (or undefined), only known names
+ * (a misspelt one gets a "did you mean"), each value validated by the same zod schema as
+ * the config's `protein:` block (e.g. `acquisition` one of the rules, `numRandomSamples` an
+ * integer ≥ 0, `gpMaxObs` ≥ 2, `globalCandidates` at most 100,000). `undefined` values are
+ * the same as leaving a setting out.
+ *
+ * @returns the validated settings (numbers written as text are converted).
+ * @throws ConfigError listing every problem with the key, the value, what is allowed and the fix.
+ */
+export function validateProteinOptions(options: unknown): ProteinOptions {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ConfigError("Protein settings must be an object", { key: "options", value: options, allowed: "an object of settings such as { seed: 1, numRandomSamples: 10 }, or nothing", fix: "pass an object, or leave the argument out to use the defaults" });
+  }
+  const issues: ConfigIssue[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(options)) {
+    const value = (options as Record<string, unknown>)[key];
+    const snake = snakeCase(key);
+    if (!(SETTING_NAMES as readonly string[]).includes(key) || !isSettingKey(snake)) {
+      const guess = didYouMean(key, SETTING_NAMES);
+      issues.push({
+        message: `unknown setting "${key}"`,
+        key,
+        value,
+        allowed: SETTING_NAMES.join(", "),
+        fix: `${guess !== undefined ? `did you mean "${guess}"? ` : ""}check the spelling (settings are camelCase in TypeScript, snake_case in a config's protein: block)`,
+      });
+      continue;
+    }
+    if (value === undefined) continue;
+    const parsed = settingsShape[snake as SettingKey].safeParse(value);
+    if (parsed.success) out[key] = parsed.data;
+    else {
+      const allowed = settingsAllowed[snake as SettingKey];
+      issues.push({ message: `setting ${key} is invalid`, key, value, allowed, fix: `set ${key} to ${allowed}, or leave it out to use the default` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError("invalid Protein settings", {}, issues);
+  return out as ProteinOptions;
+}
+
+/** Config settings, then constructor options (validated), over the defaults. */
 export function resolveSettings(fromConfig: Readonly<ConfigSettings>, options: ProteinOptions, keys: readonly string[], freshSeed: () => number): ProteinSettings {
-  const merged = { ...DEFAULT_SETTINGS, ...stripUndefined(fromConfig), ...stripUndefined(options) } as Partial<ProteinSettings>;
+  const merged = { ...DEFAULT_SETTINGS, ...stripUndefined(fromConfig), ...stripUndefined(validateProteinOptions(options)) } as Partial<ProteinSettings>;
   let costParam = merged.costParam;
   if (costParam === undefined) costParam = ["train.total_timesteps", "trainer.total_timesteps"].find((k) => keys.includes(k)) ?? null;
   else if (costParam !== null) costParam = costParam.replace(/\//g, ".");

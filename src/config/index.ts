@@ -1,4 +1,4 @@
-export { parseSweepConfig, safeParseSweepConfig } from "./parse";
+export { parseSweepConfig, safeParseSweepConfig, assertBayesianMethod, CONFIG_LIMITS } from "./parse";
 export type { SweepConfig, ParameterConfig, ConfigFormat } from "./parse";
 export { loadSweepConfig } from "./load";
 export { parseIni } from "./ini";

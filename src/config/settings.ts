@@ -3,9 +3,20 @@
  * writes them, snake_case, validated by zod and returned camelCase.
  */
 import { z } from "zod";
+import { parseDecimal } from "./safe";
 
-/** Numbers may arrive as strings from INI files or quoted YAML ("1e-5"). */
-const num = z.union([z.number(), z.string().trim().regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/).transform(Number)]).pipe(z.number().finite());
+/** Most candidates drawn over the whole box per suggestion: 100,000 × d coordinates stay in the tens of megabytes. */
+export const MAX_GLOBAL_CANDIDATES = 100_000;
+/** Most candidates sampled around each search center per suggestion. */
+export const MAX_SUGGESTIONS_PER_PARETO = 10_000;
+
+/**
+ * Numbers may arrive as strings from INI files or quoted YAML ("1e-5"); the text is read
+ * by a linear scanner (a regular expression here used to backtrack on long digit runs).
+ */
+const num = z
+  .union([z.number(), z.string().transform((s, ctx) => parseDecimal(s) ?? (ctx.addIssue({ code: "custom", message: "not a number" }), z.NEVER))])
+  .pipe(z.number().finite());
 const bool = z.union([z.boolean(), z.enum(["true", "false", "True", "False"]).transform((s) => s.toLowerCase() === "true")]);
 
 /** The acquisition rules Protein offers. */
@@ -18,7 +29,7 @@ export const settingsShape = {
   resample_frequency: num.pipe(z.number().int().nonnegative()),
   num_random_samples: num.pipe(z.number().int().nonnegative()),
   global_search_scale: num.pipe(z.number().positive()),
-  suggestions_per_pareto: num.pipe(z.number().int().positive()),
+  suggestions_per_pareto: num.pipe(z.number().int().positive().max(MAX_SUGGESTIONS_PER_PARETO)),
   expansion_rate: num.pipe(z.number().nonnegative()),
   cost_param: z.string().nullable(),
   prune_pareto: bool,
@@ -40,7 +51,7 @@ export const settingsShape = {
   fit_iterations: num.pipe(z.number().int().positive()),
   local_search: bool,
   noise_prior: z.enum(["protein", "weak"]),
-  global_candidates: num.pipe(z.number().int().nonnegative()),
+  global_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
   refit_growth: num.pipe(z.number().nonnegative()),
   exploit_every: num.pipe(z.number().int().nonnegative()),
 } as const;
@@ -53,7 +64,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   resample_frequency: "an integer ≥ 0 (0 = never)",
   num_random_samples: "an integer ≥ 0",
   global_search_scale: "a positive number",
-  suggestions_per_pareto: "an integer ≥ 1",
+  suggestions_per_pareto: `an integer from 1 to ${MAX_SUGGESTIONS_PER_PARETO}`,
   expansion_rate: "a number ≥ 0",
   cost_param: "a parameter key such as train.total_timesteps, or null",
   prune_pareto: "true or false",
@@ -75,7 +86,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   fit_iterations: "an integer ≥ 1",
   local_search: "true or false",
   noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
-  global_candidates: "an integer ≥ 0",
+  global_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
   exploit_every: "an integer ≥ 0 (every k-th suggestion rates by the posterior mean; 0 = never)",
 };

@@ -11,6 +11,8 @@
  * range maps to a coordinate beyond ±1, which is how a GP can still use it.
  */
 
+import { ConfigError } from "../errors";
+
 export type ParamValue = number | string | boolean;
 
 export type Distribution =
@@ -35,6 +37,11 @@ export interface ParameterSpec {
   readonly scale: number;
   /** Quantization step for uniform / log_normal (W&B `q_*` distributions). */
   readonly q?: number;
+  /**
+   * Integer values on a uniform or log scale (`is_integer: true`, or an integer `q`);
+   * int_uniform and uniform_pow2 are integer by definition and do not carry the flag.
+   */
+  readonly integer?: boolean;
   /** Allowed values of a categorical parameter, in the order written. */
   readonly values?: readonly ParamValue[];
 }
@@ -67,6 +74,10 @@ function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }
 
+function invalidSpace(summary: string, value: unknown, allowed: string, fix: string): ConfigError {
+  return new ConfigError(summary, { key: "spec", value, allowed, fix });
+}
+
 /**
  * Shared shape of the continuous maps: v ↦ t(v) (a monotone transform), then the
  * affine map of [t(min), t(max)] onto [-1, 1].
@@ -84,8 +95,15 @@ abstract class TransformedSpace implements ParameterSpace {
     readonly scale: number,
     readonly mean?: number,
   ) {
+    if (!Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
+      throw invalidSpace("a parameter range needs finite bounds with min < max", [min, max], "finite numbers min < max", "fix min and max in the sweep config");
+    }
     this.lo = this.forward(min);
     this.hi = this.forward(max);
+    // Every coordinate must map to a finite value: refuse ranges whose transformed width overflows.
+    if (!Number.isFinite(this.lo) || !Number.isFinite(this.hi) || !Number.isFinite(this.hi - this.lo) || this.hi === this.lo) {
+      throw invalidSpace("the parameter range is too wide to search (its transformed width is not a finite number)", [min, max], "a range whose width is finite", "narrow the range, or use log_normal for values spanning many orders of magnitude");
+    }
     this.center = mean === undefined ? 0 : this.normalize(mean);
   }
 
@@ -140,22 +158,58 @@ abstract class TransformedSpace implements ParameterSpace {
   }
 }
 
-/** Rounds v to a multiple of q that stays within [min, max]. */
-function quantize(v: number, q: number, min: number, max: number): number {
-  let r = Math.round(v / q) * q;
-  if (r > max) r -= q;
-  if (r < min) r += q;
-  // Remove representation noise such as 0.30000000000000004 for q = 0.1.
-  const digits = Math.max(0, Math.min(15, Math.ceil(-Math.log10(q)) + 1));
-  return Number(r.toFixed(digits));
+/**
+ * Rounding of a continuous value onto a grid inside [min, max]: multiples of q (W&B's
+ * `q_*` distributions) or integers (q = 1). The grid is fixed at construction as the
+ * multiples k·q with kLo ≤ k ≤ kHi that lie inside the range, so a rounded value never
+ * leaves [min, max] (a plain round-to-nearest did: q_uniform 0.05..0.07 with q 0.1 gave 0.1).
+ */
+class Grid {
+  private readonly kLo: number;
+  private readonly kHi: number;
+
+  constructor(private readonly step: number, min: number, max: number) {
+    if (!(step > 0) || !Number.isFinite(step)) throw invalidSpace("q must be a positive finite step", step, "a finite number > 0", "set q to the step between allowed values");
+    let kLo = Math.ceil(min / step - 1e-9);
+    let kHi = Math.floor(max / step + 1e-9);
+    // value() is within a millionth of a step of k·q and non-decreasing in k, so one step in fixes an end.
+    if (this.value(kLo) < min) kLo++;
+    if (this.value(kHi) > max) kHi--;
+    if (!(kLo <= kHi) || !Number.isFinite(kHi - kLo) || this.value(kLo) < min || this.value(kHi) > max) {
+      throw invalidSpace(`the range [${min}, ${max}] holds no multiple of ${step}`, step, `a step with at least one multiple inside [${min}, ${max}]`, "use a smaller q, or widen the range");
+    }
+    this.kLo = kLo;
+    this.kHi = kHi;
+  }
+
+  /**
+   * k·q without representation noise (0.30000000000000004 → 0.3 for q = 0.1); exact for
+   * integer q. The 15-digit form is used only when it moves the value by less than a
+   * millionth of a step (at 4e15 it would move it by 10, i.e. across many steps).
+   */
+  private value(k: number): number {
+    const r = k * this.step;
+    if (Number.isInteger(this.step)) return r;
+    const clean = Number(r.toPrecision(15));
+    return Math.abs(clean - r) <= this.step * 1e-6 ? clean : r;
+  }
+
+  /** The grid value nearest to v, always inside [min, max]. */
+  round(v: number): number {
+    return this.value(clamp(Math.round(v / this.step), this.kLo, this.kHi));
+  }
 }
 
 /** `uniform`: u = 2·(v − min)/(max − min) − 1, optionally quantized to multiples of `q`. */
 export class UniformSpace extends TransformedSpace {
   readonly distribution = "uniform" as const;
+  override readonly kind: CoordinateKind;
+  private readonly grid?: Grid;
 
-  constructor(min: number, max: number, scale: number, mean?: number, readonly q?: number) {
+  constructor(min: number, max: number, scale: number, mean?: number, readonly q?: number, readonly integer = false) {
     super(min, max, scale, mean);
+    this.kind = integer ? "integer" : "continuous";
+    if (q !== undefined || integer) this.grid = new Grid(q ?? 1, min, max);
   }
 
   protected forward(v: number): number {
@@ -167,16 +221,24 @@ export class UniformSpace extends TransformedSpace {
 
   override unnormalize(u: number): number {
     const v = this.continuousValue(u);
-    return this.q === undefined ? v : quantize(v, this.q, this.min, this.max);
+    return this.grid === undefined ? v : this.grid.round(v);
   }
 
   override snap(u: number): number {
-    return this.q === undefined ? u : this.normalize(this.unnormalize(u));
+    return this.grid === undefined ? u : this.normalize(this.unnormalize(u));
+  }
+
+  override contains(value: ParamValue): boolean {
+    return super.contains(value) && (!this.integer || Number.isInteger(value));
+  }
+
+  override describe(): string {
+    return this.integer ? `an integer in [${this.min}, ${this.max}] (${this.distribution}${this.q === undefined ? "" : `, step ${this.q}`})` : super.describe();
   }
 
   override toSpec(): ParameterSpec {
     const spec = super.toSpec();
-    return this.q === undefined ? spec : { ...spec, q: this.q };
+    return { ...spec, ...(this.q === undefined ? {} : { q: this.q }), ...(this.integer ? { integer: true } : {}) };
   }
 }
 
@@ -257,9 +319,14 @@ export class Pow2Space extends TransformedSpace {
 /** `log_normal`: uniform in log10 v (the name is Protein's; the map is log-uniform). */
 export class LogSpace extends TransformedSpace {
   readonly distribution = "log_normal" as const;
+  override readonly kind: CoordinateKind;
+  private readonly grid?: Grid;
 
-  constructor(min: number, max: number, scale: number, mean?: number, readonly q?: number) {
+  /** `integer`: counts such as total_timesteps on a log scale (Optuna's IntDistribution(log=True)). */
+  constructor(min: number, max: number, scale: number, mean?: number, readonly q?: number, readonly integer = false) {
     super(min, max, scale, mean);
+    this.kind = integer ? "integer" : "continuous";
+    if (q !== undefined || integer) this.grid = new Grid(q ?? 1, min, max);
   }
 
   protected forward(v: number): number {
@@ -271,16 +338,24 @@ export class LogSpace extends TransformedSpace {
 
   override unnormalize(u: number): number {
     const v = this.continuousValue(u);
-    return this.q === undefined ? v : quantize(v, this.q, this.min, this.max);
+    return this.grid === undefined ? v : this.grid.round(v);
   }
 
   override snap(u: number): number {
-    return this.q === undefined ? u : this.normalize(this.unnormalize(u));
+    return this.grid === undefined ? u : this.normalize(this.unnormalize(u));
+  }
+
+  override contains(value: ParamValue): boolean {
+    return super.contains(value) && (!this.integer || Number.isInteger(value));
+  }
+
+  override describe(): string {
+    return this.integer ? `an integer in [${this.min}, ${this.max}] (${this.distribution}${this.q === undefined ? "" : `, step ${this.q}`})` : super.describe();
   }
 
   override toSpec(): ParameterSpec {
     const spec = super.toSpec();
-    return this.q === undefined ? spec : { ...spec, q: this.q };
+    return { ...spec, ...(this.q === undefined ? {} : { q: this.q }), ...(this.integer ? { integer: true } : {}) };
   }
 }
 
@@ -372,13 +447,13 @@ export function createParameterSpace(spec: ParameterSpec): ParameterSpace {
   const mean = spec.mean as number | undefined;
   switch (spec.distribution) {
     case "uniform":
-      return new UniformSpace(spec.min!, spec.max!, spec.scale, mean, spec.q);
+      return new UniformSpace(spec.min!, spec.max!, spec.scale, mean, spec.q, spec.integer === true);
     case "int_uniform":
       return new IntUniformSpace(spec.min!, spec.max!, spec.scale, mean);
     case "uniform_pow2":
       return new Pow2Space(spec.min!, spec.max!, spec.scale, mean);
     case "log_normal":
-      return new LogSpace(spec.min!, spec.max!, spec.scale, mean, spec.q);
+      return new LogSpace(spec.min!, spec.max!, spec.scale, mean, spec.q, spec.integer === true);
     case "logit_normal":
       return new LogitSpace(spec.min!, spec.max!, spec.scale, mean);
     case "categorical":

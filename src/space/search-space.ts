@@ -6,7 +6,7 @@
  * Symbols: d = number of parameters (one coordinate each, categorical included),
  * X: n×d row-major, centers: m×d row-major.
  */
-import { ObservationError } from "../errors";
+import { ConfigError, ObservationError } from "../errors";
 import type { Rng } from "../random/types";
 import {
   type CategoricalSpace,
@@ -49,14 +49,29 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  * Flattens nested params to dotted keys. Dotted keys and nested blocks may be mixed:
  * `{ trainer: { lr: 1 } }`, `{ "trainer.lr": 1 }` both give `trainer.lr`.
  */
-export function flattenParams(params: Record<string, unknown>, prefix = "", out: Map<string, unknown> = new Map()): Map<string, unknown> {
+export function flattenParams(params: Record<string, unknown>, prefix = "", out: Map<string, unknown> = new Map(), depth = 0, ancestors: Set<object> = new Set()): Map<string, unknown> {
+  if (depth > MAX_PARAMS_DEPTH || ancestors.has(params)) {
+    throw new ObservationError(depth > MAX_PARAMS_DEPTH ? `params are nested deeper than ${MAX_PARAMS_DEPTH} levels` : "params refer to themselves (a cycle)", {
+      key: prefix || "(params)",
+      allowed: "nested objects of parameter values, as suggest() returns them",
+      fix: "pass the params object suggest() returned, with each value filled in",
+    });
+  }
+  ancestors.add(params);
   for (const [k, v] of Object.entries(params)) {
     const key = prefix === "" ? k : `${prefix}.${k}`;
-    if (isPlainObject(v)) flattenParams(v, key, out);
+    if (isPlainObject(v)) flattenParams(v, key, out, depth + 1, ancestors);
     else out.set(key, v);
   }
+  ancestors.delete(params);
   return out;
 }
+
+/** Deepest nesting of a params object (a sweep config is at most 64 levels deep). */
+const MAX_PARAMS_DEPTH = 64;
+
+/** Names that would reach or replace a prototype if used as property names. */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** 32-bit FNV-1a of a string, as 8 hex digits. */
 function fnv1a(text: string, seed: number): string {
@@ -89,6 +104,14 @@ export class SearchSpace {
   private readonly index: ReadonlyMap<string, number>;
 
   constructor(entries: ReadonlyArray<{ key: string; path?: readonly string[]; spec: ParameterSpec }>) {
+    // Keys become property names in nest()/fromVector(): none may reach Object.prototype.
+    for (const e of entries) {
+      for (const segment of [...e.key.split("."), ...(e.path ?? []).flatMap((p) => p.split("."))]) {
+        if (UNSAFE_KEYS.has(segment)) {
+          throw new ConfigError(`the parameter key "${e.key}" is not allowed`, { key: e.key, value: segment, allowed: "keys without __proto__, constructor or prototype segments", fix: `rename the parameter "${e.key}"` });
+        }
+      }
+    }
     this.entries = entries.map((e) => ({ key: e.key, path: e.path ?? [e.key], space: createParameterSpace(e.spec) }));
     this.keys = this.entries.map((e) => e.key);
     this.dim = this.entries.length;
