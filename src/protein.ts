@@ -2,9 +2,11 @@
  * Protein: ask/tell hyperparameter suggestions from a GP model of the score and of the
  * log-cost, searching around the (score, cost) Pareto front (PROTEIN.md §2–§4).
  *
- * This file orchestrates: raw observations → rows under the current space (space/) →
- * GP fits (gp/) → front and centers (pareto.ts) → candidates → ratings (acquisition/).
- * Numeric loops live in those modules and in model-data.ts.
+ * This file holds the phases of one suggestion (centre, random, resample, model) and the
+ * public API. Its three parts live in protein/: the sweep state (records, pending
+ * suggestions, counters), the surrogate (training rows, output transforms, the two GPs)
+ * and the candidate search (centres, candidates, ratings, refinement). Numeric loops live
+ * in those and in model-data.ts.
  *
  * Direction: every score enters the model as s = ±transform(score), + for maximize and
  * − for minimize, so that "larger is better" holds everywhere below (front, top-k,
@@ -14,25 +16,19 @@
 import { type ConfigSettings } from "./config/settings";
 import { type SweepConfig, parseSweepConfig } from "./config/parse";
 import { ObservationError, ProteinError } from "./errors";
-import { GaussianProcess, type GpFitState } from "./gp";
-import { expectedImprovement, logExpectedImprovement, upperConfidenceBound } from "./acquisition/analytic";
-import { CostTargetDeck, costWeights, maxCostMask } from "./acquisition/cost";
-import { argmax as argmaxFinite } from "./acquisition/select";
-import { clippedExp, logit } from "./acquisition/safe-math";
+import type { GpFitState } from "./gp";
+import { clippedExp } from "./acquisition/safe-math";
 import { paretoFront, prunePareto } from "./pareto";
 import { earlyStopDecision, earlyStopMinCost, fitQuantileLogCost, nextUpperCostThreshold } from "./stopping";
 import { createRng, SobolSequence, type Rng, type RngState } from "./random";
-import { DUPLICATE_DISTANCE, dedupRows, excludeNear, gatherRows, minMaxScale, quantile, subsampleRecent } from "./model-data";
+import { SweepState } from "./protein/sweep-state";
+import { EPS, type ModelData, type ModelSummary, Surrogate } from "./protein/surrogate";
+import { CandidateSearch, conditionOnPending, releasePending } from "./protein/candidate-search";
 import { type NestedParams, type ParamsProblem, SearchSpace, paramsError } from "./space/search-space";
 import { DEFAULT_SETTINGS, type ProteinOptions, type ProteinSettings, SETTING_NAMES, resolveSettings } from "./settings";
 import { type Observation, parseObservation } from "./observations/record";
 import { type LoadPriorOptions, type PriorReport, preparePrior } from "./observations/prior";
 import { type SpaceChange, diffSpaces } from "./space/compare";
-
-/** Small constant of the reference's normalizations. */
-const EPS = 1e-6;
-/** Below this many successes, failures join the GP data with the worst score (PufferLib). */
-const FAILURES_IN_MODEL_BELOW = 100;
 
 /** How a suggestion was made. */
 export type SuggestionPhase = "center" | "random" | "resample" | "model" | "fallback";
@@ -64,15 +60,7 @@ export interface SuggestionInfo {
   costModel?: ModelSummary;
 }
 
-export interface ModelSummary {
-  observations: number;
-  logMarginalLikelihood: number;
-  lengthscaleRange: [number, number];
-  noise: number;
-  fellBack: boolean;
-  /** The hyperparameters were refitted for this suggestion (else only the data was updated). */
-  refitted: boolean;
-}
+export type { ModelSummary };
 
 export interface Suggestion {
   /** Id to pass back to `observe` (optional) or to `abandon`. */
@@ -103,12 +91,6 @@ export interface ObserveResult {
   completedSuggestion?: string;
 }
 
-interface Pending {
-  id: string;
-  x: Float64Array;
-  params: NestedParams;
-}
-
 /** Everything needed to resume a sweep exactly (JSON-serializable). */
 export interface ProteinSnapshot {
   format: "protein-sweep/snapshot";
@@ -126,14 +108,6 @@ export interface ProteinSnapshot {
   upperCostThreshold: number | null;
   /** GP hyperparameters in log space (the warm start of the next fit). */
   gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
-}
-
-/** Rows and targets of one model fit. */
-interface ModelData {
-  n: number;
-  X: Float64Array;
-  s: Float64Array;
-  cost: Float64Array;
 }
 
 function freshSeed(): number {
@@ -167,18 +141,11 @@ export class Protein {
   private readonly rng: Rng;
   private sobol: SobolSequence;
   private sobolSeed: number;
-  private deck: CostTargetDeck;
   private readonly costIndex: number | undefined;
-  private readonly records: Observation[] = [];
-  private readonly priorRecords: Observation[] = [];
-  private readonly pending = new Map<string, Pending>();
-  private suggestionIndex = 0;
-  private idCounter = 0;
+  private readonly state = new SweepState();
+  private readonly surrogate: Surrogate;
+  private readonly search: CandidateSearch;
   private upperCostThreshold: number | null = null;
-  private scoreGp: GaussianProcess | null = null;
-  private costGp: GaussianProcess | null = null;
-  /** Successful observations at each GP's last hyperparameter fit (0 = never fitted). */
-  private readonly lastFitSize = { score: 0, cost: 0 };
 
   /**
    * @param config YAML/INI text, a config object, or a parsed `SweepConfig`.
@@ -203,7 +170,8 @@ export class Protein {
     this.rng = createRng(this.settings.seed);
     this.sobolSeed = this.rng.uint32();
     this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(this.sobolSeed) });
-    this.deck = new CostTargetDeck({ expansionRate: this.settings.expansionRate });
+    this.surrogate = new Surrogate(this.space, this.settings, this.direction, this.rng);
+    this.search = new CandidateSearch(this.space, this.settings, this.costIndex, this.rng);
   }
 
   /** The seed in force (pass it back to reproduce this sweep). */
@@ -213,22 +181,22 @@ export class Protein {
 
   /** Observations recorded by this sweep (raw values), oldest first. */
   get observations(): readonly Readonly<Observation>[] {
-    return this.records;
+    return this.state.records;
   }
 
   /** Observations loaded from earlier phases. */
   get priorObservations(): readonly Readonly<Observation>[] {
-    return this.priorRecords;
+    return this.state.priorRecords;
   }
 
   /** Suggestions made and not yet observed or abandoned. */
   get pendingSuggestions(): ReadonlyArray<{ id: string; params: NestedParams }> {
-    return [...this.pending.values()].map((p) => ({ id: p.id, params: p.params }));
+    return [...this.state.pending.values()].map((p) => ({ id: p.id, params: p.params }));
   }
 
   /** Number of suggestions made so far. */
   get suggestionCount(): number {
-    return this.suggestionIndex;
+    return this.state.suggestionIndex;
   }
 
   // ---------------------------------------------------------------- observe
@@ -265,77 +233,20 @@ export class Protein {
       ...(options.suggestionId !== undefined ? { suggestionId: options.suggestionId } : {}),
       ...(options.metadata !== undefined ? { metadata: structuredClone(options.metadata) } : {}),
     };
-    const completed = this.completePending(x, options.suggestionId);
+    const completed = this.state.completePending(x, options.suggestionId);
     if (completed !== undefined && observation.suggestionId === undefined) observation.suggestionId = completed;
-    this.records.push(observation);
+    this.state.records.push(observation);
     return { observation, outOfRange: problems, ...(completed !== undefined ? { completedSuggestion: completed } : {}) };
   }
 
   /** Drops a pending suggestion that will never report. Returns whether it was pending. */
   abandon(id: string): boolean {
-    return this.pending.delete(id);
+    return this.state.abandon(id);
   }
 
-  private completePending(x: Float64Array, id: string | undefined): string | undefined {
-    if (id !== undefined && this.pending.delete(id)) return id;
-    let best: string | undefined;
-    let bestDistance = DUPLICATE_DISTANCE;
-    for (const p of this.pending.values()) {
-      let d2 = 0;
-      for (let j = 0; j < x.length; j++) d2 += (x[j] - p.x[j]) ** 2;
-      const dist = Math.sqrt(d2);
-      if (dist <= bestDistance) {
-        bestDistance = dist;
-        best = p.id;
-      }
-    }
-    if (best !== undefined) this.pending.delete(best);
-    return best;
-  }
-
-  // ---------------------------------------------------------------- data
-
-  /** Direction-adjusted model score of a raw score (percentile transform first). */
-  private modelScore(score: number): number {
-    const t = this.settings.metricDistribution === "percentile" ? Math.min(100, Math.max(-5, logit(score, 1e-9))) : score;
-    return this.direction * t;
-  }
-
-  /** All observations in chronological order: prior phases first. */
-  private allRecords(): Observation[] {
-    return [...this.priorRecords, ...this.records];
-  }
-
-  /** Successful observations as rows (X, s, cost), chronological. */
+  /** Successful observations (prior phases first) as model rows. */
   private successData(): ModelData {
-    const records = this.allRecords().filter((r) => !r.isFailure && r.score !== null);
-    return this.rows(records, records.map((r) => this.modelScore(r.score as number)));
-  }
-
-  private rows(records: Observation[], s: number[]): ModelData {
-    const d = this.space.dim;
-    const X = new Float64Array(records.length * d);
-    records.forEach((r, i) => this.space.toVector(r.params, X.subarray(i * d, i * d + d)));
-    return { n: records.length, X, s: Float64Array.from(s), cost: Float64Array.from(records, (r) => r.cost) };
-  }
-
-  /**
-   * The GP training set (PROTEIN.md §2 step 4): successes, plus failures at the worst
-   * score while successes are few; near-duplicate rows removed (newest kept); capped at
-   * gpMaxObs (recent half + random half of the older).
-   */
-  private trainingData(successes: ModelData): ModelData {
-    const failures = this.allRecords().filter((r) => r.isFailure || r.score === null);
-    let data = successes;
-    if (successes.n < FAILURES_IN_MODEL_BELOW && failures.length > 0 && successes.n > 0) {
-      const worst = Math.min(...successes.s);
-      const f = this.rows(failures, failures.map(() => worst));
-      // Failures first: the most recent rows are always kept by the cap below.
-      data = concatData(f, successes, this.space.dim);
-    }
-    const keep = dedupRows(data.X, data.n, this.space.dim, DUPLICATE_DISTANCE);
-    const capped = subsampleRecent(keep, this.settings.gpMaxObs, this.rng);
-    return selectData(data, capped, this.space.dim);
+    return this.surrogate.successData(this.state.successRecords());
   }
 
   // ---------------------------------------------------------------- suggest
@@ -348,7 +259,7 @@ export class Protein {
    * @returns `{ id, params, info }`; params are always valid values of the space.
    */
   suggest(options: { fixedCost?: number; fill?: Record<string, unknown> } = {}): Suggestion {
-    this.suggestionIndex++;
+    const index = ++this.state.suggestionIndex;
     const d = this.space.dim;
     let fixedCostU: number | undefined;
     if (options.fixedCost !== undefined) {
@@ -362,12 +273,12 @@ export class Protein {
       fixedCostU = space.normalize(options.fixedCost);
     }
     const successes = this.successData();
-    const info: SuggestionInfo = { phase: "random", index: this.suggestionIndex, pending: this.pending.size };
+    const info: SuggestionInfo = { phase: "random", index, pending: this.state.pending.size };
     let x: Float64Array | undefined;
 
     // 2. Centre, then the random phase (scrambled Sobol, cheap cost coordinate).
-    if (this.suggestionIndex <= this.settings.numRandomSamples && successes.n < this.settings.numRandomSamples) {
-      if (this.suggestionIndex === 1 && this.settings.seedWithSearchCenter && successes.n === 0 && this.pending.size === 0) {
+    if (index <= this.settings.numRandomSamples && successes.n < this.settings.numRandomSamples) {
+      if (index === 1 && this.settings.seedWithSearchCenter && successes.n === 0 && this.state.pending.size === 0) {
         x = Float64Array.from(this.space.centers);
         info.phase = "center";
         if (fixedCostU !== undefined && this.costIndex !== undefined) x[this.costIndex] = fixedCostU;
@@ -376,10 +287,10 @@ export class Protein {
       }
     }
     // 3. Resampling a front member (returns its raw params exactly).
-    else if (this.settings.resampleFrequency > 0 && this.suggestionIndex % this.settings.resampleFrequency === 0 && successes.n > 0) {
+    else if (this.settings.resampleFrequency > 0 && index % this.settings.resampleFrequency === 0 && successes.n > 0) {
       const front = paretoFront(successes.s, successes.cost, "maximize", { scoreTolerance: EPS });
       const pick = front[this.rng.int(0, front.length - 1)];
-      const record = this.allRecords().filter((r) => !r.isFailure && r.score !== null)[pick];
+      const record = this.state.successRecords()[pick];
       info.phase = "resample";
       return this.issue(successes.X.slice(pick * d, pick * d + d), info, options.fill, record.params);
     } else if (successes.n === 0) {
@@ -403,7 +314,7 @@ export class Protein {
   }
 
   private issue(x: Float64Array, info: SuggestionInfo, fill?: Record<string, unknown>, raw?: NestedParams, fixedCost?: number): Suggestion {
-    const id = `s${++this.idCounter}`;
+    const id = this.state.nextId();
     let params: NestedParams;
     if (raw) params = structuredClone(raw);
     else {
@@ -412,7 +323,7 @@ export class Protein {
       if (fixedCost !== undefined && this.costIndex !== undefined) values.set(this.space.keys[this.costIndex], fixedCost);
       params = this.space.nest(values);
     }
-    this.pending.set(id, { id, x: Float64Array.from(x), params });
+    this.state.pending.set(id, { id, x: Float64Array.from(x), params });
     const out = fill ? mergeInto(fill, params) : params;
     return { id, params: out as NestedParams, info };
   }
@@ -427,27 +338,15 @@ export class Protein {
     info.acquisition = acquisition;
 
     // 4. Fit the two GPs.
-    const data = this.trainingData(successes);
-    const { sMin, sMax, yNorm, lcMin, lcMax, cNorm } = this.modelTargets(successes, data);
-    const scoreGp = (this.scoreGp ??= this.makeGp());
-    const scoreFit = this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
-    info.scoreModel = scoreFit;
-    let costGp: GaussianProcess | null = null;
-    if (cNorm) {
-      costGp = this.costGp ??= this.makeGp();
-      info.costModel = this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
-    }
+    const models = this.surrogate.fit(successes, this.state.failureRecords(), this.state.suggestionIndex);
+    info.scoreModel = models.scoreFit;
+    if (models.costFit) info.costModel = models.costFit;
 
     // Pending suggestions: condition the models on fantasies at their rows.
-    const pendingRows = [...this.pending.values()];
+    const pendingRows = [...this.state.pending.values()];
     const P = new Float64Array(pendingRows.length * d);
     pendingRows.forEach((p, i) => P.set(p.x, i * d));
-    if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
-      const liar = s.pendingStrategy === "liar";
-      const fant = liar ? new Float64Array(pendingRows.length).fill(0) : scoreGp.predict(P).mean;
-      scoreGp.setData(concatRows(data.X, P), concatValues(yNorm, fant));
-      if (costGp && cNorm) costGp.setData(concatRows(data.X, P), concatValues(cNorm, costGp.predict(P).mean));
-    }
+    conditionOnPending(models, P, pendingRows.length, s.pendingStrategy);
 
     // 5. Search centers: the (pruned) front, plus cheaper copies of the top-k.
     let front = paretoFront(successes.s, successes.cost, "maximize", { scoreTolerance: EPS });
@@ -455,235 +354,18 @@ export class Protein {
     if (s.prunePareto) front = pruned;
     const costliest = successes.cost[pruned[pruned.length - 1]];
     this.upperCostThreshold = nextUpperCostThreshold(this.upperCostThreshold, costliest);
-    const centers = this.searchCenters(successes, front);
 
-    // 6. Candidates around the centers.
-    const m0 = (centers.length / d) * s.suggestionsPerPareto;
-    let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale });
-    if (s.globalCandidates > 0) {
-      // Uniform draws over the whole box, so regions far from every centre can compete.
-      const G = this.space.sample(s.globalCandidates, this.rng, { scale: 2 });
-      C = concatRows(C, G);
-    }
-    const mAll = C.length / d;
-    if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < mAll; i++) C[i * d + this.costIndex] = fixedCostU;
-    const keep = dedupRows(C, mAll, d, DUPLICATE_DISTANCE);
-    C = gatherRows(C, keep, d);
-    let m = keep.length;
-    if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
-      const kept = excludeNear(C, m, P, pendingRows.length, d, s.pendingRadius);
-      if (kept === 0) info.reason = `every candidate lay within pendingRadius ${s.pendingRadius} of a pending suggestion; the radius was ignored`;
-      else m = kept;
-      C = C.subarray(0, m * d);
-    }
-    info.candidates = m;
-
-    // 7. Rate the candidates.
-    const useCostWeight = fixedCostU === undefined;
-    const target = useCostWeight ? (s.costTarget === "deck" ? this.deck.draw(this.rng) : (1 + s.expansionRate) * this.rng.random()) : Number.NaN;
-    if (useCostWeight) info.costTarget = target;
-    const bestSeen = maxOf(yNorm, data.n);
-    let relaxed: boolean | undefined;
-    const rate = (Cb: Float64Array, mb: number): { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array } => {
-      const pred = scoreGp.predict(Cb, { variance: acquisition !== "protein", includeNoise: false });
-      const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
-      const predictedCost = new Float64Array(mb);
-      for (let i = 0; i < mb; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
-      let mask: Uint8Array;
-      if (relaxed === undefined) ({ mask, relaxed } = maxCostMask(predictedCost, s.maxSuggestionCost));
-      else mask = relaxed ? new Uint8Array(mb).fill(1) : maxCostMask(predictedCost, s.maxSuggestionCost).mask;
-      const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || acquisition !== "protein" }) : new Float64Array(mb).fill(1);
-      const rating = new Float64Array(mb);
-      switch (acquisition) {
-        case "protein":
-          for (let i = 0; i < mb; i++) rating[i] = pred.mean[i] * weight[i] * mask[i];
-          break;
-        case "ei":
-          expectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : 0;
-          break;
-        case "logei":
-          logExpectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
-          break;
-        case "ucb":
-          upperConfidenceBound(pred.mean, pred.variance!, s.ucbBeta, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : Number.NEGATIVE_INFINITY;
-          break;
-      }
-      return { rating, mean: pred.mean, predictedCost };
-    };
-    let rated = rate(C, m);
-    if (relaxed) info.costThresholdRelaxed = true;
-    let best = argmaxFinite(rated.rating);
-    if (best < 0) {
-      info.reason = "no candidate had a finite rating; took the model's best mean";
-      best = argmaxFinite(rated.mean);
-      if (best < 0) best = 0;
-    }
-
-    // 7b. Optional local refinement: perturb the best-rated candidates with shrinking
-    // boxes and keep any that rate higher (acquisition optimization beyond the sample).
-    if (s.localSearch && m > 0) {
-      const refined = this.refine(C, m, rated.rating, rate, fixedCostU, P, pendingRows.length);
-      if (refined) {
-        C = refined.C;
-        rated = refined.rated;
-        best = refined.best;
-        info.candidates = m + refined.extra;
-      }
-    }
-
-    // 8. The winner, with what the model expected of it.
-    info.rating = rated.rating[best];
-    const yHat = rated.mean[best] * (Math.abs(sMax - sMin) + EPS) + sMin;
-    info.predictedScore = this.direction * yHat;
-    if (costGp) info.predictedCost = rated.predictedCost[best];
-    // Restore the models to the real data (fantasies were only for this suggestion).
-    if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
-      scoreGp.setData(data.X, yNorm);
-      if (costGp && cNorm) costGp.setData(data.X, cNorm);
-    }
-    return Float64Array.from(C.subarray(best * d, best * d + d));
-  }
-
-  /**
-   * Local refinement of the acquisition: the 8 best-rated candidates are perturbed in
-   * boxes of half-width 0.1, 0.03 and 0.01 (per coordinate; categorical coordinates
-   * redraw with that probability), 32 perturbations each per round; the best 8 of old and
-   * new go to the next round. Returns the merged set, or undefined if nothing improved.
-   */
-  private refine(
-    C: Float64Array,
-    m: number,
-    rating: Float64Array,
-    rate: (C: Float64Array, m: number) => { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array },
-    fixedCostU: number | undefined,
-    P: Float64Array,
-    p: number,
-  ): { C: Float64Array; rated: ReturnType<typeof rate>; best: number; extra: number } | undefined {
-    const d = this.space.dim;
-    const K = Math.min(8, m);
-    const order = topIndices(rating, K);
-    let top = gatherRows(C, order, d);
-    let topRating = Float64Array.from(order, (i) => rating[i]);
-    const initialBest = topRating[0];
-    const added: Float64Array[] = [];
-    for (const step of [0.1, 0.03, 0.01]) {
-      const n = top.length / d;
-      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step) });
-      if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < n * 32; i++) Z[i * d + this.costIndex] = fixedCostU;
-      let mz = n * 32;
-      if (p > 0 && this.settings.pendingStrategy !== "none") mz = excludeNear(Z, mz, P, p, d, this.settings.pendingRadius);
-      if (mz === 0) continue;
-      Z = Z.subarray(0, mz * d);
-      const r = rate(Z, mz).rating;
-      added.push(Float64Array.from(Z));
-      const pool = concatRows(top, Z);
-      const poolRating = concatRows(topRating, r);
-      const keep = topIndices(poolRating, K);
-      top = gatherRows(pool, keep, d);
-      topRating = Float64Array.from(keep, (i) => poolRating[i]);
-    }
-    if (!(topRating[0] > initialBest)) return undefined;
-    const winner = top.subarray(0, d);
-    const rated = rate(Float64Array.from(winner), 1);
-    return { C: Float64Array.from(winner), rated, best: 0, extra: added.reduce((a, z) => a + z.length / d, 0) };
-  }
-
-  /** Front rows, plus the top-k rows with their cost coordinate moved ½ and ⅓ of the way to −1. */
-  private searchCenters(data: ModelData, front: readonly number[]): Float64Array {
-    const d = this.space.dim;
-    const k = Math.min(this.settings.numKeepTopObs, data.n);
-    const order = [...Array(data.n).keys()].sort((a, b) => data.s[b] - data.s[a] || b - a).slice(0, k);
-    const rows: Float64Array[] = front.map((i) => data.X.subarray(i * d, i * d + d));
-    for (const i of order) {
-      const row = data.X.subarray(i * d, i * d + d);
-      if (this.costIndex === undefined) {
-        rows.push(row);
-        continue;
-      }
-      const c = row[this.costIndex];
-      for (const fraction of [1 / 2, 1 / 3]) {
-        const copy = Float64Array.from(row);
-        copy[this.costIndex] = c - (c + 1) * fraction;
-        rows.push(copy);
-      }
-    }
-    const out = new Float64Array(rows.length * d);
-    rows.forEach((r, i) => out.set(r, i * d));
-    return out;
-  }
-
-  /**
-   * Targets of the two GPs: scores min–max scaled over every success, and log-costs scaled between their
-   * minimum and 97th percentile — `cNorm` is null when costs do not vary (the cost model is skipped).
-   */
-  private modelTargets(
-    successes: ModelData,
-    data: ModelData,
-  ): { sMin: number; sMax: number; yNorm: Float64Array; lcMin: number; lcMax: number; cNorm: Float64Array | null } {
-    const sMin = Math.min(...successes.s);
-    const sMax = Math.max(...successes.s);
-    const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
-    const costs = successes.cost;
-    const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
-    const lcMin = Math.min(...logC);
-    const lcMax = quantile(logC, 0.97);
-    const costsVary = Math.max(...costs) - Math.min(...costs) > 1e-12 * Math.max(1, Math.abs(Math.max(...costs)));
-    const cNorm = costsVary ? minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS) : null;
-    return { sMin, sMax, yNorm, lcMin, lcMax, cNorm };
-  }
-
-  private makeGp(): GaussianProcess {
-    const s = this.settings;
-    const protein = s.kernel === "protein";
-    return new GaussianProcess({
-      kernel: protein ? "matern32" : s.kernel,
-      dim: this.space.dim,
-      linear: protein,
-      categoricalDims: this.space.categoricalDims,
-      normalizeY: "none",
-      priors: s.noisePrior === "protein" ? true : { noise: { mu: Math.log(1e-4), sigma: 2 } },
-    });
-  }
-
-  /**
-   * Conditions a GP on (X, y) and refits its hyperparameters when due: always with
-   * Protein's Adam fit (the reference steps every suggestion), always up to 100
-   * observations, and otherwise when the observations grew by at least `refitGrowth`
-   * since the last fit (at 300 and the default 0.05, about every 15 new ones); between
-   * refits the previous hyperparameters are kept and only the posterior is updated (one
-   * Cholesky). `observed` counts the successful observations the rows were drawn from:
-   * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
-   * fixed-size subsample and would never grow (the hyperparameters would freeze).
-   */
-  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number): ModelSummary {
-    gp.setData(X, y);
-    const n = observed;
-    const last = this.lastFitSize[which];
-    const due = this.settings.fitMethod === "adam" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
-    let lml: number;
-    let fellBack = false;
-    if (due) {
-      // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
-      const resetOptimizer = this.settings.fitMethod === "adam" && this.suggestionIndex % 50 === 0;
-      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, steps: this.settings.fitIterations, rng: this.rng, resetOptimizer });
-      this.lastFitSize[which] = n;
-      lml = result.lml;
-      fellBack = result.fellBack;
-    } else {
-      lml = gp.logMarginalLikelihood({ includePriors: false });
-    }
-    const ls = gp.hyperparameters.lengthscales;
-    return {
-      observations: y.length,
-      logMarginalLikelihood: lml,
-      lengthscaleRange: [Math.min(...ls), Math.max(...ls)],
-      noise: gp.hyperparameters.noise,
-      fellBack,
-      refitted: due,
-    };
+    // 6–8. Candidates, ratings, refinement, the winner.
+    const found = this.search.search({ models, successes, front, acquisition, pending: P, pendingCount: pendingRows.length, fixedCostU });
+    info.candidates = found.candidates;
+    if (found.costTarget !== undefined) info.costTarget = found.costTarget;
+    if (found.costThresholdRelaxed) info.costThresholdRelaxed = true;
+    if (found.reasons.length > 0) info.reason = found.reasons[found.reasons.length - 1];
+    info.rating = found.rating;
+    info.predictedScore = this.surrogate.rawScore(models.targets, found.meanNorm);
+    if (found.predictedCost !== undefined) info.predictedCost = found.predictedCost;
+    releasePending(models, pendingRows.length, s.pendingStrategy);
+    return found.x;
   }
 
   // ---------------------------------------------------------------- predictions
@@ -705,22 +387,17 @@ export class Protein {
     const d = this.space.dim;
     const Q = new Float64Array(params.length * d);
     params.forEach((p, i) => this.space.toVector(p, Q.subarray(i * d, i * d + d)));
-    const data = this.trainingData(successes);
-    const { sMin, sMax, yNorm, lcMin, lcMax, cNorm } = this.modelTargets(successes, data);
-    const span = Math.abs(sMax - sMin) + EPS;
-    const scoreGp = (this.scoreGp ??= this.makeGp());
-    this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
-    const pred = scoreGp.predict(Q, { variance: true, includeNoise: false });
+    const models = this.surrogate.fit(successes, this.state.failureRecords(), this.state.suggestionIndex);
+    const t = models.targets;
+    const pred = models.scoreGp.predict(Q, { variance: true, includeNoise: false });
     let cost: Float64Array | undefined;
-    if (cNorm) {
-      const costGp = (this.costGp ??= this.makeGp());
-      this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
-      const m = costGp.predict(Q).mean;
-      cost = Float64Array.from(m, (v) => clippedExp(v * (lcMax - lcMin + EPS) + lcMin));
+    if (models.costGp) {
+      const m = models.costGp.predict(Q).mean;
+      cost = Float64Array.from(m, (v) => clippedExp(v * (t.lcMax - t.lcMin + EPS) + t.lcMin));
     }
     return Array.from({ length: params.length }, (_, i) => ({
-      score: this.direction * (pred.mean[i] * span + sMin),
-      scoreStd: Math.sqrt(Math.max(0, pred.variance![i])) * span,
+      score: this.surrogate.rawScore(t, pred.mean[i]),
+      scoreStd: this.surrogate.rawScoreStd(t, Math.sqrt(Math.max(0, pred.variance![i]))),
       ...(cost ? { cost: cost[i] } : {}),
     }));
   }
@@ -739,7 +416,7 @@ export class Protein {
     if (data.n === 0) return false;
     const upper = this.upperCostThreshold ?? Math.max(...data.cost);
     const model = fitQuantileLogCost(data.s, data.cost, this.settings.earlyStopQuantile, { minSamples: 30 });
-    return earlyStopDecision(this.modelScore(score), cost, model, {
+    return earlyStopDecision(this.surrogate.modelScore(score), cost, model, {
       minCost: earlyStopMinCost(upper),
       maxCostThreshold: upper,
       bestScore: Math.max(...data.s),
@@ -756,16 +433,16 @@ export class Protein {
       version: 1 as const,
       config: this.config.source,
       settings: { ...this.settings },
-      observations: this.records,
-      prior: this.priorRecords,
-      pending: [...this.pending.values()].map((p) => ({ id: p.id, params: p.params })),
-      suggestionIndex: this.suggestionIndex,
-      idCounter: this.idCounter,
+      observations: this.state.records,
+      prior: this.state.priorRecords,
+      pending: [...this.state.pending.values()].map((p) => ({ id: p.id, params: p.params })),
+      suggestionIndex: this.state.suggestionIndex,
+      idCounter: this.state.idCounter,
       rng: this.rng.getState(),
       sobol: { seed: this.sobolSeed, index: this.sobol.index },
-      deck: this.deck.getState().remaining as number[],
+      deck: this.search.getDeck(),
       upperCostThreshold: this.upperCostThreshold,
-      gp: { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } },
+      gp: this.surrogate.getState(),
     });
   }
 
@@ -775,20 +452,18 @@ export class Protein {
       throw new ProteinError("not a protein-sweep snapshot (or a newer version)", { key: "format", value: snapshot?.format, allowed: 'format "protein-sweep/snapshot", version 1', fix: "pass the object protein.snapshot() returned (JSON round trips are fine)" });
     }
     const p = new Protein(snapshot.config as object, snapshot.settings);
-    p.records.push(...structuredClone(snapshot.observations));
-    p.priorRecords.push(...structuredClone(snapshot.prior));
-    for (const q of snapshot.pending) p.pending.set(q.id, { id: q.id, params: q.params, x: p.space.toVector(q.params) });
-    p.suggestionIndex = snapshot.suggestionIndex;
-    p.idCounter = snapshot.idCounter;
+    p.state.records.push(...structuredClone(snapshot.observations));
+    p.state.priorRecords.push(...structuredClone(snapshot.prior));
+    for (const q of snapshot.pending) p.state.pending.set(q.id, { id: q.id, params: q.params, x: p.space.toVector(q.params) });
+    p.state.suggestionIndex = snapshot.suggestionIndex;
+    p.state.idCounter = snapshot.idCounter;
     p.rng.setState(snapshot.rng);
     p.sobolSeed = snapshot.sobol.seed;
     p.sobol = new SobolSequence(Math.max(1, p.space.dim), { scramble: createRng(snapshot.sobol.seed) });
     p.sobol.fastForward(snapshot.sobol.index);
-    p.deck = new CostTargetDeck({ expansionRate: p.settings.expansionRate, state: { remaining: snapshot.deck } });
+    p.search.setDeck(snapshot.deck);
     p.upperCostThreshold = snapshot.upperCostThreshold;
-    if (snapshot.gp.score) (p.scoreGp = p.makeGp()).setFitState(snapshot.gp.score);
-    if (snapshot.gp.cost) (p.costGp = p.makeGp()).setFitState(snapshot.gp.cost);
-    Object.assign(p.lastFitSize, snapshot.gp.lastFitSize);
+    p.surrogate.setState(snapshot.gp);
     return p;
   }
 
@@ -821,7 +496,7 @@ export class Protein {
         rangeChanges = [];
       }
     }
-    this.priorRecords.push(...observations);
+    this.state.priorRecords.push(...observations);
     return { ...report, rangeChanges };
   }
 }
@@ -842,39 +517,4 @@ function mergeInto(target: Record<string, unknown>, source: NestedParams): Recor
     else target[k] = typeof v === "object" ? structuredClone(v) : v;
   }
   return target;
-}
-
-/** Indices of the k largest finite values, largest first (ties: lower index first). */
-function topIndices(values: Float64Array, k: number): number[] {
-  const idx: number[] = [];
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && values[i] > Number.NEGATIVE_INFINITY) idx.push(i);
-  idx.sort((a, b) => values[b] - values[a] || a - b);
-  return idx.slice(0, k);
-}
-
-function maxOf(a: Float64Array, n: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) if (a[i] > m) m = a[i];
-  return m;
-}
-
-function concatRows(A: Float64Array, B: Float64Array): Float64Array {
-  const out = new Float64Array(A.length + B.length);
-  out.set(A);
-  out.set(B, A.length);
-  return out;
-}
-const concatValues = concatRows;
-
-function concatData(a: ModelData, b: ModelData, _d: number): ModelData {
-  return { n: a.n + b.n, X: concatRows(a.X, b.X), s: concatRows(a.s, b.s), cost: concatRows(a.cost, b.cost) };
-}
-
-function selectData(data: ModelData, rows: readonly number[], d: number): ModelData {
-  return {
-    n: rows.length,
-    X: gatherRows(data.X, rows, d),
-    s: Float64Array.from(rows, (i) => data.s[i]),
-    cost: Float64Array.from(rows, (i) => data.cost[i]),
-  };
 }
