@@ -4,6 +4,7 @@
  * the two references) unless docs/algorithm.md says otherwise.
  */
 import type { Acquisition, ConfigSettings } from "./config/settings";
+import type { ParamsLayout } from "./space/search-space";
 
 /** All settings, resolved. */
 export interface ProteinSettings {
@@ -77,6 +78,8 @@ export interface ProteinSettings {
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
   maxObservationsToLoad: number;
+  /** How suggested params are laid out: as the config writes them, fully nested, or flat dotted keys. @default "as-written" */
+  layout: ParamsLayout;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costParam">> = Object.freeze({
@@ -107,6 +110,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   exploitEvery: 2,
   downsample: 1,
   maxObservationsToLoad: 0,
+  layout: "as-written",
 });
 
 /**

@@ -9,7 +9,7 @@ import type { ProteinSettings } from "../settings";
 import type { Rng } from "../random";
 import type { SearchSpace } from "../space/search-space";
 import { logit } from "../acquisition/safe-math";
-import { DUPLICATE_DISTANCE, dedupRows, gatherRows, minMaxScale, quantile, subsampleRecent } from "../model-data";
+import { DUPLICATE_DISTANCE, dedupRows, gatherRows, maxOf, minMaxScale, minMaxUnscale, minOf, quantile, subsampleRecent } from "../model-data";
 
 /** Small constant of the reference's normalizations. */
 export const EPS = 1e-6;
@@ -101,7 +101,7 @@ export class Surrogate {
   trainingData(successes: ModelData, failures: Observation[]): ModelData {
     let data = successes;
     if (successes.n < FAILURES_IN_MODEL_BELOW && failures.length > 0 && successes.n > 0) {
-      const worst = Math.min(...successes.s);
+      const worst = minOf(successes.s);
       const f = this.rows(failures, failures.map(() => worst));
       // Failures first: the most recent rows are always kept by the cap below.
       data = concatData(f, successes);
@@ -116,14 +116,15 @@ export class Surrogate {
    * minimum and 97th percentile — `cNorm` is null when costs do not vary (the cost model is skipped).
    */
   modelTargets(successes: ModelData, data: ModelData): ModelTargets {
-    const sMin = Math.min(...successes.s);
-    const sMax = Math.max(...successes.s);
+    const sMin = minOf(successes.s);
+    const sMax = maxOf(successes.s);
     const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
     const costs = successes.cost;
     const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
-    const lcMin = Math.min(...logC);
+    const lcMin = minOf(logC);
     const lcMax = quantile(logC, 0.97);
-    const costsVary = Math.max(...costs) - Math.min(...costs) > 1e-12 * Math.max(1, Math.abs(Math.max(...costs)));
+    const cMax = maxOf(costs);
+    const costsVary = cMax - minOf(costs) > 1e-12 * Math.max(1, Math.abs(cMax));
     const cNorm = costsVary ? minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS) : null;
     return { sMin, sMax, yNorm, lcMin, lcMax, cNorm };
   }
@@ -190,7 +191,7 @@ export class Surrogate {
     return {
       observations: y.length,
       logMarginalLikelihood: lml,
-      lengthscaleRange: [Math.min(...ls), Math.max(...ls)],
+      lengthscaleRange: [minOf(ls), maxOf(ls)],
       noise: gp.hyperparameters.noise,
       fellBack,
       refitted: due,
@@ -199,12 +200,12 @@ export class Surrogate {
 
   /** Raw score (the sweep's direction) of a normalized model output. */
   rawScore(t: ModelTargets, yNorm: number): number {
-    return this.direction * (yNorm * (Math.abs(t.sMax - t.sMin) + EPS) + t.sMin);
+    return this.direction * minMaxUnscale(yNorm, t.sMin, t.sMax, EPS);
   }
 
   /** Standard deviation in raw score units of a normalized model standard deviation. */
   rawScoreStd(t: ModelTargets, stdNorm: number): number {
-    return stdNorm * (Math.abs(t.sMax - t.sMin) + EPS);
+    return Math.min(Number.MAX_VALUE, minMaxUnscale(stdNorm, 0, Math.abs(t.sMax / 2 - t.sMin / 2) * 2, EPS));
   }
 
   /** GP fit states (the warm start of the next fit) and the fit schedule. */
