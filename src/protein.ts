@@ -522,7 +522,7 @@ export class Protein<P extends object = NestedParams> {
       const pick = this.resamplePick(successes, true) as number;
       const record = this.state.successRecords()[pick];
       info.phase = "resample";
-      return this.issue(successes.X.slice(pick * d, pick * d + d), info, opts.fill, record.params);
+      return this.issue(successes.X.slice(pick * d, pick * d + d), info, opts.fill, record.params, opts.fixedCost);
     } else if (successes.n === 0) {
       info.reason = "no successful observation yet: continuing the Sobol sequence";
       x = this.randomPoint(fixedCostU);
@@ -590,8 +590,12 @@ export class Protein<P extends object = NestedParams> {
     while (this.state.pending.has(id)) id = this.state.nextId();
     const layout: ParamsLayout = this.settings.layout;
     let params: NestedParams;
-    if (raw) params = this.space.nest(flattenParams(raw), layout);
-    else {
+    if (raw) {
+      const values = flattenParams(raw);
+      // A resampled front member runs at the fixed cost when one is asked for.
+      if (fixedCost !== undefined && this.costIndex !== undefined) values.set(this.space.keys[this.costIndex], fixedCost);
+      params = this.space.nest(values, layout);
+    } else {
       const values = new Map<string, unknown>(this.space.entries.map((e, j) => [e.key, e.space.unnormalize(x[j])]));
       // A fixed cost is returned exactly as asked, not as a round trip through its coordinate.
       if (fixedCost !== undefined && this.costIndex !== undefined) values.set(this.space.keys[this.costIndex], fixedCost);

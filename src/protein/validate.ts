@@ -22,11 +22,20 @@ const MAX_DEPTH = 64;
  * outside the range), or undefined when it is in the domain. The domain is what the
  * normalization can map to a finite coordinate: > 0 for log, (0, 1) for logit, an integer
  * for int_uniform, a power of two for uniform_pow2, any finite number for uniform, one of
- * the values for a categorical.
+ * the values for a categorical — and, for all of them, a value whose coordinate does not
+ * overflow.
  */
 export function domainProblem(space: ParameterSpace, value: unknown): string | undefined {
   if (space.distribution === "categorical") return space.accepts(value) ? undefined : space.describe();
   if (typeof value !== "number" || !Number.isFinite(value)) return `a finite number: ${space.describe()}`;
+  const problem = distributionProblem(space, value);
+  if (problem !== undefined) return problem;
+  // Far outside the range (e.g. −1e308 on [−1, 2]) the coordinate itself overflows.
+  if (!Number.isFinite(space.normalize(value))) return `a value whose normalized coordinate is finite (this one overflows): ${space.describe()}`;
+  return undefined;
+}
+
+function distributionProblem(space: ParameterSpace, value: number): string | undefined {
   switch (space.distribution) {
     case "log_normal":
       return value > 0 ? undefined : `a number > 0 (log scale): ${space.describe()}`;
