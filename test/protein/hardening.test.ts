@@ -175,6 +175,14 @@ describe("suggest({ fixedCost })", () => {
     expect(protein.suggest({ fixedCost: 1e8 }).params.train.total_timesteps).toBe(1e8);
   });
 
+  it("a resample step asked for a fixed cost runs the front member at that cost (found by the model-based test)", () => {
+    const protein = new Protein<Params>(allKinds, { seed: 18, ...cheap, resampleFrequency: 1 });
+    warm(protein, 3);
+    const s = protein.suggest({ fixedCost: 5e6 });
+    expect(s.info.phase).toBe("resample");
+    expect(s.params.train.total_timesteps).toBe(5e6);
+  });
+
   it("with resampleFrequency 1, a prior point kept outside the range is never re-suggested", () => {
     const protein = new Protein<Params>(allKinds, { seed: 9, ...cheap, numRandomSamples: 0, resampleFrequency: 1 });
     const prior: Observation[] = [
