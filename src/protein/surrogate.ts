@@ -81,9 +81,29 @@ export class Surrogate {
     return this.direction * t;
   }
 
-  /** Successful observations as rows (X, s, cost), in the order given. */
+  /** The records and rows of the last `successData` call (rows are derived once per record). */
+  private cached: { records: Observation[]; data: ModelData } | null = null;
+
+  /**
+   * Successful observations as rows (X, s, cost), in the order given. When the records
+   * extend those of the previous call (the same objects, in the same order, plus new ones at
+   * the end: the usual observe → suggest step), only the new rows are computed; anything
+   * else (a forget, an amend, a prior phase loaded in front) rebuilds them all. The result
+   * is read-only to callers.
+   */
   successData(successes: Observation[]): ModelData {
-    return this.rows(successes, successes.map((r) => this.modelScore(r.score as number)));
+    const prev = this.cached;
+    let data: ModelData;
+    if (prev !== null && extendsRecords(prev.records, successes)) {
+      if (prev.records.length === successes.length) return prev.data;
+      const tail = successes.slice(prev.records.length);
+      const more = this.rows(tail, tail.map((r) => this.modelScore(r.score as number)));
+      data = concatData(prev.data, more);
+    } else {
+      data = this.rows(successes, successes.map((r) => this.modelScore(r.score as number)));
+    }
+    this.cached = { records: successes, data };
+    return data;
   }
 
   private rows(records: Observation[], s: number[]): ModelData {
@@ -220,6 +240,13 @@ export class Surrogate {
     if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);
     Object.assign(this.lastFitSize, state.lastFitSize);
   }
+}
+
+/** Whether `next` starts with exactly the objects of `prev`, in order. */
+function extendsRecords(prev: readonly Observation[], next: readonly Observation[]): boolean {
+  if (next.length < prev.length) return false;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
+  return true;
 }
 
 export function concatRows(A: Float64Array, B: Float64Array): Float64Array {

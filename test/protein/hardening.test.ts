@@ -293,6 +293,10 @@ describe("forget and amend", () => {
     expect(protein.observations[1]).toMatchObject({ score: null, isFailure: true });
     expect(thrown(() => protein.amend(1, { params: withTrain({ learning_rate: -2 }) }, { reason: "x" }))).toBeInstanceOf(ObservationError);
     expect(protein.observations[1].params).toEqual(old.params);
+    // The models use the repaired record: a restored copy (rows built afresh) suggests the same.
+    protein.amend(2, { score: 3 }, { reason: "rescored" });
+    const restored = Protein.restore<Params>(JSON.parse(JSON.stringify(protein.snapshot())));
+    expect(restored.suggest()).toEqual(protein.suggest());
   });
 
   it("a reference to no observation, to several, or without a reason is a typed error naming what is allowed", () => {
