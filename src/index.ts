@@ -28,7 +28,20 @@ export {
 export type { NestedParams, SpaceEntry, ParamsLayout, ParamsProblem, ParamValue, Distribution, ParameterSpec, ParameterSpace, CoordinateKind } from "./space";
 
 export { Protein } from "./protein";
-export type { Suggestion, SuggestionInfo, SuggestionPhase, ModelSummary, ObserveOptions, ObserveResult, ProteinSnapshot } from "./protein";
+export type {
+  Suggestion,
+  SuggestionInfo,
+  SuggestionPhase,
+  SuggestOptions,
+  ModelSummary,
+  ObserveOptions,
+  ObserveResult,
+  ProteinSnapshot,
+  ProteinState,
+  Correction,
+  CorrectionOptions,
+  ObservationChanges,
+} from "./protein";
 export { DEFAULT_SETTINGS, REFERENCE_SETTINGS, validateProteinOptions } from "./settings";
 export type { ProteinSettings, ProteinOptions } from "./settings";
 

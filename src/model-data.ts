@@ -82,8 +82,40 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 /** Min–max scaling `(v − lo)/(hi − lo + eps)`, written into `out`. */
 export function minMaxScale(values: ArrayLike<number>, lo: number, hi: number, eps: number, out: Float64Array = new Float64Array(values.length)): Float64Array {
   const span = Math.abs(hi - lo) + eps;
-  for (let i = 0; i < values.length; i++) out[i] = (values[i] - lo) / span;
+  if (Number.isFinite(span)) {
+    for (let i = 0; i < values.length; i++) out[i] = (values[i] - lo) / span;
+    return out;
+  }
+  // |hi − lo| overflows (finite scores near ±1.7e308): scale everything by ½ first. Halving
+  // is exact, so within range this is the same map; the results stay finite.
+  const halfSpan = Math.abs(hi / 2 - lo / 2) + eps / 2;
+  for (let i = 0; i < values.length; i++) out[i] = (values[i] / 2 - lo / 2) / halfSpan;
   return out;
+}
+
+/**
+ * The inverse of {@link minMaxScale}: lo + y·(|hi − lo| + eps), computed without overflow
+ * when |hi − lo| exceeds the largest double (the result itself is clipped to ±MAX_VALUE).
+ */
+export function minMaxUnscale(y: number, lo: number, hi: number, eps: number): number {
+  const span = Math.abs(hi - lo) + eps;
+  if (Number.isFinite(span)) return y * span + lo;
+  const v = 2 * (y * (Math.abs(hi / 2 - lo / 2) + eps / 2) + lo / 2);
+  return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, v));
+}
+
+/** Smallest of the first n values (n defaults to all), without spreading them into a call. */
+export function minOf(values: ArrayLike<number>, n = values.length): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) if (values[i] < m) m = values[i];
+  return n === 0 ? Number.POSITIVE_INFINITY : m;
+}
+
+/** Largest of the first n values (n defaults to all), without spreading them into a call. */
+export function maxOf(values: ArrayLike<number>, n = values.length): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) if (values[i] > m) m = values[i];
+  return m;
 }
 
 /** Copies the listed rows of X (d columns) into a new n'×d block. */

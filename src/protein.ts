@@ -2,9 +2,11 @@
  * Protein: ask/tell hyperparameter suggestions from a GP model of the score and of the
  * log-cost, searching around the (score, cost) Pareto front (PROTEIN.md §2–§4).
  *
- * This file orchestrates: raw observations → rows under the current space (space/) →
- * GP fits (gp/) → front and centers (pareto.ts) → candidates → ratings (acquisition/).
- * Numeric loops live in those modules and in model-data.ts.
+ * This file holds the phases of one suggestion (centre, random, resample, model) and the
+ * public API. Its three parts live in protein/: the sweep state (records, pending
+ * suggestions, counters), the surrogate (training rows, output transforms, the two GPs)
+ * and the candidate search (centres, candidates, ratings, refinement). Numeric loops live
+ * in those and in model-data.ts.
  *
  * Direction: every score enters the model as s = ±transform(score), + for maximize and
  * − for minimize, so that "larger is better" holds everywhere below (front, top-k,
@@ -14,25 +16,32 @@
 import { type ConfigSettings } from "./config/settings";
 import { type SweepConfig, assertBayesianMethod, parseSweepConfig } from "./config/parse";
 import { ObservationError, ProteinError } from "./errors";
-import { GaussianProcess, type GpFitState } from "./gp";
-import { expectedImprovement, logExpectedImprovement, upperConfidenceBound } from "./acquisition/analytic";
-import { CostTargetDeck, costWeights, maxCostMask } from "./acquisition/cost";
-import { argmax as argmaxFinite } from "./acquisition/select";
-import { clippedExp, logit } from "./acquisition/safe-math";
+import type { GpFitState } from "./gp";
+import { clippedExp } from "./acquisition/safe-math";
 import { paretoFront, prunePareto } from "./pareto";
 import { earlyStopDecision, earlyStopMinCost, fitQuantileLogCost, nextUpperCostThreshold } from "./stopping";
 import { createRng, SobolSequence, type Rng, type RngState } from "./random";
-import { DUPLICATE_DISTANCE, dedupRows, excludeNear, gatherRows, minMaxScale, quantile, subsampleRecent } from "./model-data";
-import { type NestedParams, type ParamsProblem, SearchSpace, paramsError } from "./space/search-space";
+import { SweepState } from "./protein/sweep-state";
+import { EPS, type ModelData, type ModelSummary, Surrogate } from "./protein/surrogate";
+import { CandidateSearch, conditionOnPending, releasePending } from "./protein/candidate-search";
+import { type NestedParams, type ParamsLayout, type ParamsProblem, SearchSpace, flattenParams, paramsError } from "./space/search-space";
+import { maxOf } from "./model-data";
+import {
+  type ValidSnapshot,
+  type ValidState,
+  checkDomain,
+  checkObjectSafety,
+  checkRecords,
+  domainProblem,
+  isPlainObject,
+  parseOrThrow,
+  proteinStateSchema,
+  snapshotSchema,
+} from "./protein/validate";
 import { type ProteinOptions, type ProteinSettings, resolveSettings, validateProteinOptions } from "./settings";
 import { type Observation, parseObservation } from "./observations/record";
 import { type LoadPriorOptions, type PriorReport, preparePrior } from "./observations/prior";
 import { type SpaceChange, diffSpaces } from "./space/compare";
-
-/** Small constant of the reference's normalizations. */
-const EPS = 1e-6;
-/** Below this many successes, failures join the GP data with the worst score (PufferLib). */
-const FAILURES_IN_MODEL_BELOW = 100;
 
 /** How a suggestion was made. */
 export type SuggestionPhase = "center" | "random" | "resample" | "model" | "fallback";
@@ -64,22 +73,75 @@ export interface SuggestionInfo {
   costModel?: ModelSummary;
 }
 
-export interface ModelSummary {
-  observations: number;
-  logMarginalLikelihood: number;
-  lengthscaleRange: [number, number];
-  noise: number;
-  fellBack: boolean;
-  /** The hyperparameters were refitted for this suggestion (else only the data was updated). */
-  refitted: boolean;
-}
+export type { ModelSummary };
 
-export interface Suggestion {
+/**
+ * One suggestion. `P` is the params type given to `new Protein<P>(…)` (default: the generic
+ * `NestedParams`); it describes the layout of the `layout` setting ("as-written" by default).
+ */
+export interface Suggestion<P extends object = NestedParams> {
   /** Id to pass back to `observe` (optional) or to `abandon`. */
   id: string;
-  /** Params nested as the config is written. */
-  params: NestedParams;
+  /** Params laid out as the `layout` setting says (as the config is written, by default). A fresh copy. */
+  params: P;
   info: SuggestionInfo;
+}
+
+/** Options of `suggest()`. */
+export interface SuggestOptions {
+  /** Raw value of the cost parameter to use (e.g. a fixed total_timesteps); must lie in its range. */
+  fixedCost?: number;
+  /** An object to write the suggested values into (other keys kept); returned as `params`. */
+  fill?: Record<string, unknown>;
+}
+
+/** Options of `forget()` and `amend()`. */
+export interface CorrectionOptions {
+  /** Why (kept in the record of corrections, e.g. "metric logged from the wrong run"). Required. */
+  reason: string;
+  /** Which list the reference points into: this sweep's observations (default) or the prior phases'. */
+  from?: "observations" | "prior";
+}
+
+/** Fields of an observation that `amend()` may change. */
+export interface ObservationChanges {
+  params?: Record<string, unknown>;
+  score?: number;
+  cost?: number;
+  isFailure?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+/** One forgotten or amended observation, as kept by the sweep (and its snapshots). */
+export interface Correction {
+  action: "forgotten" | "amended";
+  /** Its position in `from` when it was corrected. */
+  index: number;
+  from: "observations" | "prior";
+  /** The observation as it was before. */
+  observation: Observation;
+  /** What replaced it (amend). */
+  replacement?: Observation;
+  reason: string;
+  /** When (ISO 8601). */
+  at: string;
+}
+
+/**
+ * The counters, generator and model warm starts of a sweep: everything of a snapshot except
+ * the config, settings, observations, prior observations and pending suggestions. A shared
+ * study moves it between processes with `exportState()` / `importState()`.
+ */
+export interface ProteinState {
+  format: "protein-sweep/state";
+  version: 1;
+  suggestionIndex: number;
+  idCounter: number;
+  rng: RngState;
+  sobol: { seed: number; index: number };
+  deck: number[];
+  upperCostThreshold: number | null;
+  gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
 }
 
 export interface ObserveOptions {
@@ -93,6 +155,9 @@ export interface ObserveOptions {
   timestamp?: string;
 }
 
+const OBSERVE_OPTIONS = ["isFailure", "suggestionId", "metadata", "timestamp"] as const;
+const SUGGEST_OPTIONS = ["fixedCost", "fill"] as const;
+
 /** What `observe` reports. */
 export interface ObserveResult {
   /** The observation as recorded (raw values). */
@@ -101,12 +166,6 @@ export interface ObserveResult {
   outOfRange: ParamsProblem[];
   /** The pending suggestion this observation completed, if any. */
   completedSuggestion?: string;
-}
-
-interface Pending {
-  id: string;
-  x: Float64Array;
-  params: NestedParams;
 }
 
 /** Everything needed to resume a sweep exactly (JSON-serializable). */
@@ -118,6 +177,8 @@ export interface ProteinSnapshot {
   observations: Observation[];
   prior: Observation[];
   pending: Array<{ id: string; params: NestedParams }>;
+  /** Observations forgotten or amended (absent in snapshots of older versions). */
+  corrections?: Correction[];
   suggestionIndex: number;
   idCounter: number;
   rng: RngState;
@@ -126,14 +187,6 @@ export interface ProteinSnapshot {
   upperCostThreshold: number | null;
   /** GP hyperparameters in log space (the warm start of the next fit). */
   gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
-}
-
-/** Rows and targets of one model fit. */
-interface ModelData {
-  n: number;
-  X: Float64Array;
-  s: Float64Array;
-  cost: Float64Array;
 }
 
 function freshSeed(): number {
@@ -149,6 +202,13 @@ function nowIso(): string {
 /**
  * Gaussian-process hyperparameter optimizer with Protein's cost-aware search.
  *
+ * `P` types the suggested params (default `NestedParams`): `new Protein<MyParams>(config)`
+ * makes `suggest().params.train.learning_rate` type-check. It is a promise the caller makes
+ * about the config (and the `layout` setting); the values themselves are always checked.
+ *
+ * Every object handed out (suggested params, observations, pending suggestions, snapshots,
+ * results) is a fresh copy: changing it changes nothing inside.
+ *
  * @example
  * const protein = new Protein(yamlText, { seed: 7 });
  * for (let i = 0; i < 100; i++) {
@@ -157,7 +217,7 @@ function nowIso(): string {
  *   protein.observe(params, score, cost);
  * }
  */
-export class Protein {
+export class Protein<P extends object = NestedParams> {
   readonly config: SweepConfig;
   readonly space: SearchSpace;
   readonly settings: Readonly<ProteinSettings>;
@@ -167,18 +227,12 @@ export class Protein {
   private readonly rng: Rng;
   private sobol: SobolSequence;
   private sobolSeed: number;
-  private deck: CostTargetDeck;
   private readonly costIndex: number | undefined;
-  private readonly records: Observation[] = [];
-  private readonly priorRecords: Observation[] = [];
-  private readonly pending = new Map<string, Pending>();
-  private suggestionIndex = 0;
-  private idCounter = 0;
+  private readonly state = new SweepState();
+  private readonly surrogate: Surrogate;
+  private readonly search: CandidateSearch;
   private upperCostThreshold: number | null = null;
-  private scoreGp: GaussianProcess | null = null;
-  private costGp: GaussianProcess | null = null;
-  /** Successful observations at each GP's last hyperparameter fit (0 = never fitted). */
-  private readonly lastFitSize = { score: 0, cost: 0 };
+  private readonly corrections: Correction[] = [];
 
   /**
    * @param config YAML/INI text, a config object, or a parsed `SweepConfig`.
@@ -204,7 +258,8 @@ export class Protein {
     this.rng = createRng(this.settings.seed);
     this.sobolSeed = this.rng.uint32();
     this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(this.sobolSeed) });
-    this.deck = new CostTargetDeck({ expansionRate: this.settings.expansionRate });
+    this.surrogate = new Surrogate(this.space, this.settings, this.direction, this.rng);
+    this.search = new CandidateSearch(this.space, this.settings, this.costIndex, this.rng);
   }
 
   /** The seed in force (pass it back to reproduce this sweep). */
@@ -212,24 +267,34 @@ export class Protein {
     return this.settings.seed;
   }
 
-  /** Observations recorded by this sweep (raw values), oldest first. */
+  /** Observations recorded by this sweep (raw values), oldest first. A fresh copy on every read. */
   get observations(): readonly Readonly<Observation>[] {
-    return this.records;
+    return structuredClone(this.state.records);
   }
 
-  /** Observations loaded from earlier phases. */
+  /** Observations loaded from earlier phases. A fresh copy on every read. */
   get priorObservations(): readonly Readonly<Observation>[] {
-    return this.priorRecords;
+    return structuredClone(this.state.priorRecords);
   }
 
-  /** Suggestions made and not yet observed or abandoned. */
-  get pendingSuggestions(): ReadonlyArray<{ id: string; params: NestedParams }> {
-    return [...this.pending.values()].map((p) => ({ id: p.id, params: p.params }));
+  /** Number of this sweep's observations (without copying them). */
+  get observationCount(): number {
+    return this.state.records.length;
+  }
+
+  /** Suggestions made and not yet observed or abandoned (copies). */
+  get pendingSuggestions(): ReadonlyArray<{ id: string; params: P }> {
+    return [...this.state.pending.values()].map((p) => ({ id: p.id, params: structuredClone(p.params) as P }));
+  }
+
+  /** Observations forgotten or amended so far, oldest first (copies). */
+  get correctionLog(): readonly Correction[] {
+    return structuredClone(this.corrections);
   }
 
   /** Number of suggestions made so far. */
   get suggestionCount(): number {
-    return this.suggestionIndex;
+    return this.state.suggestionIndex;
   }
 
   // ---------------------------------------------------------------- observe
@@ -238,105 +303,179 @@ export class Protein {
    * Records one run's result. Raw params are the record; values outside the range are
    * kept as given and reported. A non-finite score is a failure.
    *
+   * Accepted is exactly what the observations file can store: params whose values lie in
+   * the domain of their distribution (> 0 for log, in (0, 1) for logit, an integer for
+   * int_uniform, a power of two for uniform_pow2, finite everywhere), an ISO 8601 timestamp,
+   * JSON-only metadata, a string suggestionId.
+   *
    * @param params the params as run (nested or dotted).
    * @param score the metric; NaN/±Infinity make this a failure observation.
    * @param cost what the run cost (≥ 0, finite); omitted = 1 (a sweep without costs).
-   * @throws ObservationError when a key is missing or unknown, a value has the wrong type,
-   *   the score is not a number, or the cost is negative or not finite. Nothing is recorded then.
+   * @returns a copy of the record, the out-of-range values, the pending suggestion completed.
+   * @throws ObservationError when a key is missing or unknown, a value has the wrong type or lies
+   *   outside its distribution's domain, the score is not a number, the cost is negative or not
+   *   finite, or an option cannot be stored. Nothing is recorded then.
    */
-  observe(params: Record<string, unknown>, score: number, cost?: number, options: ObserveOptions = {}): ObserveResult {
-    const problems = this.space.check(params);
-    const fatal = problems.find((p) => p.kind !== "out-of-range");
-    if (fatal) throw paramsError(fatal);
+  observe(params: P | Readonly<Record<string, unknown>>, score: number, cost?: number, options: ObserveOptions = {}): ObserveResult {
+    const opts = checkOptions(options, OBSERVE_OPTIONS, "observe", ObservationError) as ObserveOptions;
+    const { problems, x } = this.checkParams(params, "observe");
     if (typeof score !== "number") {
       throw new ObservationError("score must be a number", { key: "score", value: score, allowed: "a number (NaN or ±Infinity record a failure)", fix: "pass the metric's numeric value, or { isFailure: true } for a failed run" });
     }
-    const c = cost === undefined ? 1 : cost;
-    if (typeof c !== "number" || !Number.isFinite(c) || c < 0) {
-      throw new ObservationError("cost must be a finite number ≥ 0", { key: "cost", value: cost, allowed: "a finite number ≥ 0 (e.g. seconds or timesteps), or omit it", fix: "pass the run's cost, or leave it out to treat every run as cost 1" });
+    const c = checkCost(cost);
+    if (opts.isFailure !== undefined && typeof opts.isFailure !== "boolean") {
+      throw new ObservationError("isFailure must be true or false", { key: "options.isFailure", value: opts.isFailure, allowed: "true or false", fix: "pass { isFailure: true } for a failed run, or leave it out" });
     }
-    const isFailure = options.isFailure === true || !Number.isFinite(score);
-    const x = this.space.toVector(params);
-    const observation: Observation = {
-      params: structuredClone(params) as NestedParams,
+    if (opts.suggestionId !== undefined && (typeof opts.suggestionId !== "string" || opts.suggestionId === "")) {
+      throw new ObservationError("suggestionId must be a non-empty string", { key: "options.suggestionId", value: opts.suggestionId, allowed: "the id suggest() returned (a string such as \"s12\")", fix: "pass suggestion.id, or leave it out to match by params" });
+    }
+    if (opts.metadata !== undefined) checkObjectSafety(opts.metadata, "metadata");
+    const isFailure = opts.isFailure === true || !Number.isFinite(score);
+    const candidate: Observation = {
+      params: params as NestedParams,
       score: Number.isFinite(score) ? score : null,
       cost: c,
       isFailure,
-      timestamp: options.timestamp ?? nowIso(),
-      ...(options.suggestionId !== undefined ? { suggestionId: options.suggestionId } : {}),
-      ...(options.metadata !== undefined ? { metadata: structuredClone(options.metadata) } : {}),
+      timestamp: opts.timestamp ?? nowIso(),
+      ...(opts.suggestionId !== undefined ? { suggestionId: opts.suggestionId } : {}),
+      ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
     };
-    const completed = this.completePending(x, options.suggestionId);
+    // The stored form is what the observations file would give back: validated, a deep copy.
+    const observation = parseObservation(candidate);
+    const completed = this.state.completePending(x, opts.suggestionId);
     if (completed !== undefined && observation.suggestionId === undefined) observation.suggestionId = completed;
-    this.records.push(observation);
-    return { observation, outOfRange: problems, ...(completed !== undefined ? { completedSuggestion: completed } : {}) };
+    this.state.records.push(observation);
+    return { observation: structuredClone(observation), outOfRange: problems, ...(completed !== undefined ? { completedSuggestion: completed } : {}) };
   }
 
   /** Drops a pending suggestion that will never report. Returns whether it was pending. */
   abandon(id: string): boolean {
-    return this.pending.delete(id);
-  }
-
-  private completePending(x: Float64Array, id: string | undefined): string | undefined {
-    if (id !== undefined && this.pending.delete(id)) return id;
-    let best: string | undefined;
-    let bestDistance = DUPLICATE_DISTANCE;
-    for (const p of this.pending.values()) {
-      let d2 = 0;
-      for (let j = 0; j < x.length; j++) d2 += (x[j] - p.x[j]) ** 2;
-      const dist = Math.sqrt(d2);
-      if (dist <= bestDistance) {
-        bestDistance = dist;
-        best = p.id;
-      }
-    }
-    if (best !== undefined) this.pending.delete(best);
-    return best;
-  }
-
-  // ---------------------------------------------------------------- data
-
-  /** Direction-adjusted model score of a raw score (percentile transform first). */
-  private modelScore(score: number): number {
-    const t = this.settings.metricDistribution === "percentile" ? Math.min(100, Math.max(-5, logit(score, 1e-9))) : score;
-    return this.direction * t;
-  }
-
-  /** All observations in chronological order: prior phases first. */
-  private allRecords(): Observation[] {
-    return [...this.priorRecords, ...this.records];
-  }
-
-  /** Successful observations as rows (X, s, cost), chronological. */
-  private successData(): ModelData {
-    const records = this.allRecords().filter((r) => !r.isFailure && r.score !== null);
-    return this.rows(records, records.map((r) => this.modelScore(r.score as number)));
-  }
-
-  private rows(records: Observation[], s: number[]): ModelData {
-    const d = this.space.dim;
-    const X = new Float64Array(records.length * d);
-    records.forEach((r, i) => this.space.toVector(r.params, X.subarray(i * d, i * d + d)));
-    return { n: records.length, X, s: Float64Array.from(s), cost: Float64Array.from(records, (r) => r.cost) };
+    if (typeof id !== "string") return false;
+    return this.state.abandon(id);
   }
 
   /**
-   * The GP training set (PROTEIN.md §2 step 4): successes, plus failures at the worst
-   * score while successes are few; near-duplicate rows removed (newest kept); capped at
-   * gpMaxObs (recent half + random half of the older).
+   * Checks one params object completely: an object without prototype-reaching keys or cycles,
+   * every key known and present, every value in its distribution's domain. Returns the
+   * out-of-range values (accepted) and the normalized row.
    */
-  private trainingData(successes: ModelData): ModelData {
-    const failures = this.allRecords().filter((r) => r.isFailure || r.score === null);
-    let data = successes;
-    if (successes.n < FAILURES_IN_MODEL_BELOW && failures.length > 0 && successes.n > 0) {
-      const worst = Math.min(...successes.s);
-      const f = this.rows(failures, failures.map(() => worst));
-      // Failures first: the most recent rows are always kept by the cap below.
-      data = concatData(f, successes, this.space.dim);
+  private checkParams(params: unknown, where: string): { problems: ParamsProblem[]; x: Float64Array } {
+    if (!isPlainObject(params)) {
+      throw new ObservationError(`${where}: params must be an object of parameter values`, {
+        key: "params",
+        value: params,
+        allowed: `an object with the keys ${this.space.keys.join(", ")}`,
+        fix: "pass the params object that suggest() returned, with each value filled in",
+      });
     }
-    const keep = dedupRows(data.X, data.n, this.space.dim, DUPLICATE_DISTANCE);
-    const capped = subsampleRecent(keep, this.settings.gpMaxObs, this.rng);
-    return selectData(data, capped, this.space.dim);
+    checkObjectSafety(params, "params");
+    const problems = this.space.check(params);
+    const fatal = problems.find((p) => p.kind !== "out-of-range");
+    if (fatal) throw paramsError(fatal);
+    checkDomain(this.space, flattenParams(params), where);
+    return { problems, x: this.space.toVector(params) };
+  }
+
+  // ---------------------------------------------------------------- corrections
+
+  /**
+   * Removes an observation from the sweep (a run logged twice, a metric from the wrong run,
+   * a value that should never have been recorded). The removal is recorded — what, when,
+   * why — in `correctionLog` and in snapshots; the models stop using the observation at the
+   * next suggestion.
+   *
+   * @param ref the observation's `suggestionId` (must name exactly one observation), or its
+   *   index in `observations` (or in `priorObservations` with `{ from: "prior" }`).
+   * @param options.reason why (required).
+   * @returns the correction as recorded.
+   * @throws ProteinError when the reference names no observation (or several) or no reason is given.
+   * @example
+   * protein.forget("s17", { reason: "the run read a stale checkpoint" });
+   */
+  forget(ref: string | number, options: CorrectionOptions): Correction {
+    const { list, from, index, reason } = this.locate(ref, options, "forget");
+    const [removed] = list.splice(index, 1);
+    const correction: Correction = { action: "forgotten", index, from, observation: removed, reason, at: nowIso() };
+    this.corrections.push(correction);
+    return structuredClone(correction);
+  }
+
+  /**
+   * Repairs an observation in place (a wrong score, cost or failure flag; a params value
+   * logged wrongly): the fields given replace the old ones, everything else (timestamp,
+   * suggestionId) is kept. Checked like `observe`; recorded in `correctionLog` with the
+   * old and the new observation.
+   *
+   * @throws ObservationError when the repaired observation is invalid (nothing changes then).
+   * @throws ProteinError when the reference names no observation (or several) or no reason is given.
+   * @example
+   * protein.amend(3, { score: 0.91 }, { reason: "score was logged before the final eval" });
+   */
+  amend(ref: string | number, changes: ObservationChanges, options: CorrectionOptions): Correction {
+    const { list, from, index, reason } = this.locate(ref, options, "amend");
+    const change = checkOptions(changes, ["params", "score", "cost", "isFailure", "metadata"], "amend", ObservationError) as ObservationChanges;
+    const old = list[index];
+    if (change.params !== undefined) this.checkParams(change.params, "amend");
+    if (change.score !== undefined && typeof change.score !== "number") {
+      throw new ObservationError("score must be a number", { key: "changes.score", value: change.score, allowed: "a number (NaN or ±Infinity record a failure)", fix: "pass the corrected metric" });
+    }
+    const cost = change.cost !== undefined ? checkCost(change.cost) : old.cost;
+    if (change.isFailure !== undefined && typeof change.isFailure !== "boolean") {
+      throw new ObservationError("isFailure must be true or false", { key: "changes.isFailure", value: change.isFailure, allowed: "true or false", fix: "pass true or false" });
+    }
+    if (change.metadata !== undefined) checkObjectSafety(change.metadata, "metadata");
+    const score = change.score !== undefined ? (Number.isFinite(change.score) ? change.score : null) : old.score;
+    const isFailure = change.isFailure ?? (change.score !== undefined ? !Number.isFinite(change.score) : old.isFailure);
+    const replacement = parseObservation({
+      ...old,
+      ...(change.params !== undefined ? { params: change.params } : {}),
+      ...(change.metadata !== undefined ? { metadata: change.metadata } : {}),
+      score,
+      cost,
+      isFailure: isFailure || score === null,
+    });
+    list[index] = replacement;
+    const correction: Correction = { action: "amended", index, from, observation: old, replacement: structuredClone(replacement), reason, at: nowIso() };
+    this.corrections.push(correction);
+    return structuredClone(correction);
+  }
+
+  private locate(ref: unknown, options: unknown, what: string): { list: Observation[]; from: "observations" | "prior"; index: number; reason: string } {
+    const opts = checkOptions(options, ["reason", "from"], what, ProteinError) as Partial<CorrectionOptions>;
+    if (typeof opts.reason !== "string" || opts.reason.trim() === "") {
+      throw new ProteinError(`${what} needs a reason`, { key: "options.reason", value: opts.reason, allowed: "a non-empty string", fix: `say why, e.g. protein.${what}(ref, { reason: "metric logged from the wrong run" })` });
+    }
+    const from = opts.from ?? "observations";
+    if (from !== "observations" && from !== "prior") {
+      throw new ProteinError(`${what}: unknown list`, { key: "options.from", value: from, allowed: '"observations" or "prior"', fix: 'leave it out for this sweep\'s observations, or pass "prior"' });
+    }
+    const list = from === "prior" ? this.state.priorRecords : this.state.records;
+    const name = from === "prior" ? "priorObservations" : "observations";
+    if (typeof ref === "number") {
+      if (!Number.isInteger(ref) || ref < 0 || ref >= list.length) {
+        throw new ProteinError(`${what}: no observation at index ${ref}`, { key: "ref", value: ref, allowed: list.length === 0 ? `no index (${name} is empty)` : `an integer index in [0, ${list.length - 1}] of ${name}`, fix: `look the observation up in protein.${name}` });
+      }
+      return { list, from, index: ref, reason: opts.reason };
+    }
+    if (typeof ref !== "string" || ref === "") {
+      throw new ProteinError(`${what}: the reference must be a suggestionId or an index`, { key: "ref", value: ref, allowed: `a suggestionId (string) or an index into ${name}`, fix: "pass the observation's suggestionId, or its index" });
+    }
+    const hits: number[] = [];
+    for (let i = 0; i < list.length; i++) if (list[i].suggestionId === ref) hits.push(i);
+    if (hits.length !== 1) {
+      throw new ProteinError(hits.length === 0 ? `${what}: no observation has suggestionId "${ref}"` : `${what}: ${hits.length} observations have suggestionId "${ref}"`, {
+        key: "ref",
+        value: ref,
+        allowed: hits.length === 0 ? `the suggestionId of an observation in ${name}` : `one of the indices ${hits.slice(0, 10).join(", ")}`,
+        fix: hits.length === 0 ? `check the id, or pass { from: "${from === "prior" ? "observations" : "prior"}" } if it is in the other list` : "pass the index of the one you mean",
+      });
+    }
+    return { list, from, index: hits[0], reason: opts.reason };
+  }
+
+  /** Successful observations (prior phases first) as model rows. */
+  private successData(): ModelData {
+    return this.surrogate.successData(this.state.successRecords());
   }
 
   // ---------------------------------------------------------------- suggest
@@ -344,31 +483,28 @@ export class Protein {
   /**
    * Suggests the next params to run.
    *
-   * @param options.fixedCost raw value of the cost parameter to use (e.g. a fixed total_timesteps).
+   * @param options.fixedCost raw value of the cost parameter to use (e.g. a fixed total_timesteps);
+   *   it must lie within the cost parameter's range.
    * @param options.fill an object to write the suggested values into (other keys kept).
-   * @returns `{ id, params, info }`; params are always valid values of the space.
+   * @returns `{ id, params, info }`; params are always values of the space, within its ranges.
+   * @throws ProteinError when an option is invalid.
    */
-  suggest(options: { fixedCost?: number; fill?: Record<string, unknown> } = {}): Suggestion {
-    this.suggestionIndex++;
-    const d = this.space.dim;
-    let fixedCostU: number | undefined;
-    if (options.fixedCost !== undefined) {
-      if (this.costIndex === undefined) {
-        throw new ProteinError("fixedCost needs a cost parameter", { key: "fixedCost", value: options.fixedCost, allowed: "only when the sweep has a costParam", fix: "set costParam (e.g. train.total_timesteps) in the settings, or drop fixedCost" });
-      }
-      const space = this.space.entries[this.costIndex].space;
-      if (typeof options.fixedCost !== "number" || !space.accepts(options.fixedCost)) {
-        throw new ProteinError("fixedCost must be a value of the cost parameter", { key: "fixedCost", value: options.fixedCost, allowed: space.describe(), fix: "pass a raw value of the cost parameter" });
-      }
-      fixedCostU = space.normalize(options.fixedCost);
+  suggest(options: SuggestOptions = {}): Suggestion<P> {
+    const opts = checkOptions(options, SUGGEST_OPTIONS, "suggest", ProteinError) as SuggestOptions;
+    if (opts.fill !== undefined && !isPlainObject(opts.fill)) {
+      throw new ProteinError("fill must be a plain object", { key: "fill", value: opts.fill, allowed: "an object to write the suggested values into", fix: "pass an object, or leave fill out" });
     }
+    let fixedCostU: number | undefined;
+    if (opts.fixedCost !== undefined) fixedCostU = this.fixedCostCoordinate(opts.fixedCost);
+    const index = ++this.state.suggestionIndex;
+    const d = this.space.dim;
     const successes = this.successData();
-    const info: SuggestionInfo = { phase: "random", index: this.suggestionIndex, pending: this.pending.size };
+    const info: SuggestionInfo = { phase: "random", index, pending: this.state.pending.size };
     let x: Float64Array | undefined;
 
     // 2. Centre, then the random phase (scrambled Sobol, cheap cost coordinate).
-    if (this.suggestionIndex <= this.settings.numRandomSamples && successes.n < this.settings.numRandomSamples) {
-      if (this.suggestionIndex === 1 && this.settings.seedWithSearchCenter && successes.n === 0 && this.pending.size === 0) {
+    if (index <= this.settings.numRandomSamples && successes.n < this.settings.numRandomSamples) {
+      if (index === 1 && this.settings.seedWithSearchCenter && successes.n === 0 && this.state.pending.size === 0) {
         x = Float64Array.from(this.space.centers);
         info.phase = "center";
         if (fixedCostU !== undefined && this.costIndex !== undefined) x[this.costIndex] = fixedCostU;
@@ -376,20 +512,60 @@ export class Protein {
         x = this.randomPoint(fixedCostU);
       }
     }
-    // 3. Resampling a front member (returns its raw params exactly).
-    else if (this.settings.resampleFrequency > 0 && this.suggestionIndex % this.settings.resampleFrequency === 0 && successes.n > 0) {
-      const front = paretoFront(successes.s, successes.cost, "maximize", { scoreTolerance: EPS });
-      const pick = front[this.rng.int(0, front.length - 1)];
-      const record = this.allRecords().filter((r) => !r.isFailure && r.score !== null)[pick];
+    // 3. Resampling a front member (returns its raw params exactly); only members within the current ranges.
+    else if (this.settings.resampleFrequency > 0 && index % this.settings.resampleFrequency === 0 && successes.n > 0 && this.resamplePick(successes) !== undefined) {
+      const pick = this.resamplePick(successes, true) as number;
+      const record = this.state.successRecords()[pick];
       info.phase = "resample";
-      return this.issue(successes.X.slice(pick * d, pick * d + d), info, options.fill, record.params);
+      return this.issue(successes.X.slice(pick * d, pick * d + d), info, opts.fill, record.params, opts.fixedCost);
     } else if (successes.n === 0) {
       info.reason = "no successful observation yet: continuing the Sobol sequence";
       x = this.randomPoint(fixedCostU);
     } else {
       x = this.modelSuggestion(successes, fixedCostU, info);
     }
-    return this.issue(x, info, options.fill, undefined, options.fixedCost);
+    return this.issue(x, info, opts.fill, undefined, opts.fixedCost);
+  }
+
+  /**
+   * The front member to resample, among successes whose params lie within the current
+   * ranges (a prior observation kept outside a narrowed range is never re-suggested).
+   * Without `draw`, only says whether there is one (no random draw).
+   */
+  private resamplePick(successes: ModelData, draw = false): number | undefined {
+    const records = this.state.successRecords();
+    const inRange: number[] = [];
+    for (let i = 0; i < records.length; i++) if (!this.space.check(records[i].params).some((p) => p.kind === "out-of-range")) inRange.push(i);
+    if (inRange.length === 0) return undefined;
+    if (!draw) return inRange[0];
+    if (inRange.length === successes.n) {
+      const front = paretoFront(successes.s, successes.cost, "maximize", { scoreTolerance: EPS });
+      return front[this.rng.int(0, front.length - 1)];
+    }
+    const s = Float64Array.from(inRange, (i) => successes.s[i]);
+    const c = Float64Array.from(inRange, (i) => successes.cost[i]);
+    const front = paretoFront(s, c, "maximize", { scoreTolerance: EPS });
+    return inRange[front[this.rng.int(0, front.length - 1)]];
+  }
+
+  /** Normalized coordinate of a fixed cost; refuses values outside the cost parameter's range. */
+  private fixedCostCoordinate(fixedCost: unknown): number {
+    if (this.costIndex === undefined) {
+      throw new ProteinError("fixedCost needs a cost parameter", { key: "fixedCost", value: fixedCost, allowed: "only when the sweep has a costParam", fix: "set costParam (e.g. train.total_timesteps) in the settings, or drop fixedCost" });
+    }
+    const { key, space } = this.space.entries[this.costIndex];
+    const allowed = space.describe();
+    if (typeof fixedCost !== "number" || domainProblem(space, fixedCost) !== undefined || !space.contains(fixedCost)) {
+      // Refused rather than clipped: a cost outside the range is nearly always a units slip
+      // (1e12 for 1e6..1e8), and clipping would run a budget nobody asked for.
+      throw new ProteinError(`fixedCost must be a value of the cost parameter "${key}" within its range`, {
+        key: "fixedCost",
+        value: fixedCost,
+        allowed,
+        fix: `pass a raw value of ${key} in its range (${allowed}), or widen the range in the sweep config`,
+      });
+    }
+    return space.normalize(fixedCost);
   }
 
   private randomPoint(fixedCostU: number | undefined): Float64Array {
@@ -403,19 +579,29 @@ export class Protein {
     return this.space.snap(x);
   }
 
-  private issue(x: Float64Array, info: SuggestionInfo, fill?: Record<string, unknown>, raw?: NestedParams, fixedCost?: number): Suggestion {
-    const id = `s${++this.idCounter}`;
+  private issue(x: Float64Array, info: SuggestionInfo, fill?: Record<string, unknown>, raw?: NestedParams, fixedCost?: number): Suggestion<P> {
+    let id = this.state.nextId();
+    // An id registered by addPending (another process's suggestion) is never reused.
+    while (this.state.pending.has(id)) id = this.state.nextId();
+    const layout: ParamsLayout = this.settings.layout;
     let params: NestedParams;
-    if (raw) params = structuredClone(raw);
-    else {
+    if (raw) {
+      const values = flattenParams(raw);
+      // A resampled front member runs at the fixed cost when one is asked for.
+      if (fixedCost !== undefined && this.costIndex !== undefined) values.set(this.space.keys[this.costIndex], fixedCost);
+      params = this.space.nest(values, layout);
+    } else {
       const values = new Map<string, unknown>(this.space.entries.map((e, j) => [e.key, e.space.unnormalize(x[j])]));
       // A fixed cost is returned exactly as asked, not as a round trip through its coordinate.
       if (fixedCost !== undefined && this.costIndex !== undefined) values.set(this.space.keys[this.costIndex], fixedCost);
-      params = this.space.nest(values);
+      params = this.space.nest(values, layout);
     }
-    this.pending.set(id, { id, x: Float64Array.from(x), params });
+    // The pending row is the row of the params as issued (not the candidate row they were
+    // rounded from), so that a restored sweep, or another process given them by addPending,
+    // holds the very same row.
+    this.state.pending.set(id, { id, x: this.space.toVector(params), params: structuredClone(params) });
     const out = fill ? mergeInto(fill, params) : params;
-    return { id, params: out as NestedParams, info };
+    return { id, params: out as P, info };
   }
 
   /** PROTEIN.md §2 steps 4–8. */
@@ -428,27 +614,15 @@ export class Protein {
     info.acquisition = acquisition;
 
     // 4. Fit the two GPs.
-    const data = this.trainingData(successes);
-    const { sMin, sMax, yNorm, lcMin, lcMax, cNorm } = this.modelTargets(successes, data);
-    const scoreGp = (this.scoreGp ??= this.makeGp());
-    const scoreFit = this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
-    info.scoreModel = scoreFit;
-    let costGp: GaussianProcess | null = null;
-    if (cNorm) {
-      costGp = this.costGp ??= this.makeGp();
-      info.costModel = this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
-    }
+    const models = this.surrogate.fit(successes, this.state.failureRecords(), this.state.suggestionIndex);
+    info.scoreModel = models.scoreFit;
+    if (models.costFit) info.costModel = models.costFit;
 
     // Pending suggestions: condition the models on fantasies at their rows.
-    const pendingRows = [...this.pending.values()];
+    const pendingRows = [...this.state.pending.values()];
     const P = new Float64Array(pendingRows.length * d);
     pendingRows.forEach((p, i) => P.set(p.x, i * d));
-    if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
-      const liar = s.pendingStrategy === "liar";
-      const fant = liar ? new Float64Array(pendingRows.length).fill(0) : scoreGp.predict(P).mean;
-      scoreGp.setData(concatRows(data.X, P), concatValues(yNorm, fant));
-      if (costGp && cNorm) costGp.setData(concatRows(data.X, P), concatValues(cNorm, costGp.predict(P).mean));
-    }
+    conditionOnPending(models, P, pendingRows.length, s.pendingStrategy);
 
     // 5. Search centers: the (pruned) front, plus cheaper copies of the top-k.
     let front = paretoFront(successes.s, successes.cost, "maximize", { scoreTolerance: EPS });
@@ -456,235 +630,18 @@ export class Protein {
     if (s.prunePareto) front = pruned;
     const costliest = successes.cost[pruned[pruned.length - 1]];
     this.upperCostThreshold = nextUpperCostThreshold(this.upperCostThreshold, costliest);
-    const centers = this.searchCenters(successes, front);
 
-    // 6. Candidates around the centers.
-    const m0 = (centers.length / d) * s.suggestionsPerPareto;
-    let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale });
-    if (s.globalCandidates > 0) {
-      // Uniform draws over the whole box, so regions far from every centre can compete.
-      const G = this.space.sample(s.globalCandidates, this.rng, { scale: 2 });
-      C = concatRows(C, G);
-    }
-    const mAll = C.length / d;
-    if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < mAll; i++) C[i * d + this.costIndex] = fixedCostU;
-    const keep = dedupRows(C, mAll, d, DUPLICATE_DISTANCE);
-    C = gatherRows(C, keep, d);
-    let m = keep.length;
-    if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
-      const kept = excludeNear(C, m, P, pendingRows.length, d, s.pendingRadius);
-      if (kept === 0) info.reason = `every candidate lay within pendingRadius ${s.pendingRadius} of a pending suggestion; the radius was ignored`;
-      else m = kept;
-      C = C.subarray(0, m * d);
-    }
-    info.candidates = m;
-
-    // 7. Rate the candidates.
-    const useCostWeight = fixedCostU === undefined;
-    const target = useCostWeight ? (s.costTarget === "deck" ? this.deck.draw(this.rng) : (1 + s.expansionRate) * this.rng.random()) : Number.NaN;
-    if (useCostWeight) info.costTarget = target;
-    const bestSeen = maxOf(yNorm, data.n);
-    let relaxed: boolean | undefined;
-    const rate = (Cb: Float64Array, mb: number): { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array } => {
-      const pred = scoreGp.predict(Cb, { variance: acquisition !== "protein", includeNoise: false });
-      const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
-      const predictedCost = new Float64Array(mb);
-      for (let i = 0; i < mb; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
-      let mask: Uint8Array;
-      if (relaxed === undefined) ({ mask, relaxed } = maxCostMask(predictedCost, s.maxSuggestionCost));
-      else mask = relaxed ? new Uint8Array(mb).fill(1) : maxCostMask(predictedCost, s.maxSuggestionCost).mask;
-      const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || acquisition !== "protein" }) : new Float64Array(mb).fill(1);
-      const rating = new Float64Array(mb);
-      switch (acquisition) {
-        case "protein":
-          for (let i = 0; i < mb; i++) rating[i] = pred.mean[i] * weight[i] * mask[i];
-          break;
-        case "ei":
-          expectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : 0;
-          break;
-        case "logei":
-          logExpectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
-          break;
-        case "ucb":
-          upperConfidenceBound(pred.mean, pred.variance!, s.ucbBeta, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : Number.NEGATIVE_INFINITY;
-          break;
-      }
-      return { rating, mean: pred.mean, predictedCost };
-    };
-    let rated = rate(C, m);
-    if (relaxed) info.costThresholdRelaxed = true;
-    let best = argmaxFinite(rated.rating);
-    if (best < 0) {
-      info.reason = "no candidate had a finite rating; took the model's best mean";
-      best = argmaxFinite(rated.mean);
-      if (best < 0) best = 0;
-    }
-
-    // 7b. Optional local refinement: perturb the best-rated candidates with shrinking
-    // boxes and keep any that rate higher (acquisition optimization beyond the sample).
-    if (s.localSearch && m > 0) {
-      const refined = this.refine(C, m, rated.rating, rate, fixedCostU, P, pendingRows.length);
-      if (refined) {
-        C = refined.C;
-        rated = refined.rated;
-        best = refined.best;
-        info.candidates = m + refined.extra;
-      }
-    }
-
-    // 8. The winner, with what the model expected of it.
-    info.rating = rated.rating[best];
-    const yHat = rated.mean[best] * (Math.abs(sMax - sMin) + EPS) + sMin;
-    info.predictedScore = this.direction * yHat;
-    if (costGp) info.predictedCost = rated.predictedCost[best];
-    // Restore the models to the real data (fantasies were only for this suggestion).
-    if (pendingRows.length > 0 && s.pendingStrategy !== "none") {
-      scoreGp.setData(data.X, yNorm);
-      if (costGp && cNorm) costGp.setData(data.X, cNorm);
-    }
-    return Float64Array.from(C.subarray(best * d, best * d + d));
-  }
-
-  /**
-   * Local refinement of the acquisition: the 8 best-rated candidates are perturbed in
-   * boxes of half-width 0.1, 0.03 and 0.01 (per coordinate; categorical coordinates
-   * redraw with that probability), 32 perturbations each per round; the best 8 of old and
-   * new go to the next round. Returns the merged set, or undefined if nothing improved.
-   */
-  private refine(
-    C: Float64Array,
-    m: number,
-    rating: Float64Array,
-    rate: (C: Float64Array, m: number) => { rating: Float64Array; mean: Float64Array; predictedCost: Float64Array },
-    fixedCostU: number | undefined,
-    P: Float64Array,
-    p: number,
-  ): { C: Float64Array; rated: ReturnType<typeof rate>; best: number; extra: number } | undefined {
-    const d = this.space.dim;
-    const K = Math.min(8, m);
-    const order = topIndices(rating, K);
-    let top = gatherRows(C, order, d);
-    let topRating = Float64Array.from(order, (i) => rating[i]);
-    const initialBest = topRating[0];
-    const added: Float64Array[] = [];
-    for (const step of [0.1, 0.03, 0.01]) {
-      const n = top.length / d;
-      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step) });
-      if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < n * 32; i++) Z[i * d + this.costIndex] = fixedCostU;
-      let mz = n * 32;
-      if (p > 0 && this.settings.pendingStrategy !== "none") mz = excludeNear(Z, mz, P, p, d, this.settings.pendingRadius);
-      if (mz === 0) continue;
-      Z = Z.subarray(0, mz * d);
-      const r = rate(Z, mz).rating;
-      added.push(Float64Array.from(Z));
-      const pool = concatRows(top, Z);
-      const poolRating = concatRows(topRating, r);
-      const keep = topIndices(poolRating, K);
-      top = gatherRows(pool, keep, d);
-      topRating = Float64Array.from(keep, (i) => poolRating[i]);
-    }
-    if (!(topRating[0] > initialBest)) return undefined;
-    const winner = top.subarray(0, d);
-    const rated = rate(Float64Array.from(winner), 1);
-    return { C: Float64Array.from(winner), rated, best: 0, extra: added.reduce((a, z) => a + z.length / d, 0) };
-  }
-
-  /** Front rows, plus the top-k rows with their cost coordinate moved ½ and ⅓ of the way to −1. */
-  private searchCenters(data: ModelData, front: readonly number[]): Float64Array {
-    const d = this.space.dim;
-    const k = Math.min(this.settings.numKeepTopObs, data.n);
-    const order = [...Array(data.n).keys()].sort((a, b) => data.s[b] - data.s[a] || b - a).slice(0, k);
-    const rows: Float64Array[] = front.map((i) => data.X.subarray(i * d, i * d + d));
-    for (const i of order) {
-      const row = data.X.subarray(i * d, i * d + d);
-      if (this.costIndex === undefined) {
-        rows.push(row);
-        continue;
-      }
-      const c = row[this.costIndex];
-      for (const fraction of [1 / 2, 1 / 3]) {
-        const copy = Float64Array.from(row);
-        copy[this.costIndex] = c - (c + 1) * fraction;
-        rows.push(copy);
-      }
-    }
-    const out = new Float64Array(rows.length * d);
-    rows.forEach((r, i) => out.set(r, i * d));
-    return out;
-  }
-
-  /**
-   * Targets of the two GPs: scores min–max scaled over every success, and log-costs scaled between their
-   * minimum and 97th percentile — `cNorm` is null when costs do not vary (the cost model is skipped).
-   */
-  private modelTargets(
-    successes: ModelData,
-    data: ModelData,
-  ): { sMin: number; sMax: number; yNorm: Float64Array; lcMin: number; lcMax: number; cNorm: Float64Array | null } {
-    const sMin = Math.min(...successes.s);
-    const sMax = Math.max(...successes.s);
-    const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
-    const costs = successes.cost;
-    const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
-    const lcMin = Math.min(...logC);
-    const lcMax = quantile(logC, 0.97);
-    const costsVary = Math.max(...costs) - Math.min(...costs) > 1e-12 * Math.max(1, Math.abs(Math.max(...costs)));
-    const cNorm = costsVary ? minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS) : null;
-    return { sMin, sMax, yNorm, lcMin, lcMax, cNorm };
-  }
-
-  private makeGp(): GaussianProcess {
-    const s = this.settings;
-    const protein = s.kernel === "protein";
-    return new GaussianProcess({
-      kernel: protein ? "matern32" : s.kernel,
-      dim: this.space.dim,
-      linear: protein,
-      categoricalDims: this.space.categoricalDims,
-      normalizeY: "none",
-      priors: s.noisePrior === "protein" ? true : { noise: { mu: Math.log(1e-4), sigma: 2 } },
-    });
-  }
-
-  /**
-   * Conditions a GP on (X, y) and refits its hyperparameters when due: always with
-   * Protein's Adam fit (the reference steps every suggestion), always up to 100
-   * observations, and otherwise when the observations grew by at least `refitGrowth`
-   * since the last fit (at 300 and the default 0.05, about every 15 new ones); between
-   * refits the previous hyperparameters are kept and only the posterior is updated (one
-   * Cholesky). `observed` counts the successful observations the rows were drawn from:
-   * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
-   * fixed-size subsample and would never grow (the hyperparameters would freeze).
-   */
-  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number): ModelSummary {
-    gp.setData(X, y);
-    const n = observed;
-    const last = this.lastFitSize[which];
-    const due = this.settings.fitMethod === "adam" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
-    let lml: number;
-    let fellBack = false;
-    if (due) {
-      // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
-      const resetOptimizer = this.settings.fitMethod === "adam" && this.suggestionIndex % 50 === 0;
-      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, steps: this.settings.fitIterations, rng: this.rng, resetOptimizer });
-      this.lastFitSize[which] = n;
-      lml = result.lml;
-      fellBack = result.fellBack;
-    } else {
-      lml = gp.logMarginalLikelihood({ includePriors: false });
-    }
-    const ls = gp.hyperparameters.lengthscales;
-    return {
-      observations: y.length,
-      logMarginalLikelihood: lml,
-      lengthscaleRange: [Math.min(...ls), Math.max(...ls)],
-      noise: gp.hyperparameters.noise,
-      fellBack,
-      refitted: due,
-    };
+    // 6–8. Candidates, ratings, refinement, the winner.
+    const found = this.search.search({ models, successes, front, acquisition, pending: P, pendingCount: pendingRows.length, fixedCostU });
+    info.candidates = found.candidates;
+    if (found.costTarget !== undefined) info.costTarget = found.costTarget;
+    if (found.costThresholdRelaxed) info.costThresholdRelaxed = true;
+    if (found.reasons.length > 0) info.reason = found.reasons[found.reasons.length - 1];
+    info.rating = found.rating;
+    info.predictedScore = this.surrogate.rawScore(models.targets, found.meanNorm);
+    if (found.predictedCost !== undefined) info.predictedCost = found.predictedCost;
+    releasePending(models, pendingRows.length, s.pendingStrategy);
+    return found.x;
   }
 
   // ---------------------------------------------------------------- predictions
@@ -698,30 +655,28 @@ export class Protein {
    * @throws ObservationError when a params object does not match the space.
    * @throws ProteinError when there is no successful observation yet.
    */
-  predict(params: ReadonlyArray<Record<string, unknown>>): Array<{ score: number; scoreStd: number; cost?: number }> {
+  predict(params: ReadonlyArray<P | Readonly<Record<string, unknown>>>): Array<{ score: number; scoreStd: number; cost?: number }> {
+    if (!Array.isArray(params)) {
+      throw new ObservationError("predict takes an array of params objects", { key: "params", value: params, allowed: "an array of params objects", fix: "wrap a single params object in [ ]" });
+    }
+    const d = this.space.dim;
+    const Q = new Float64Array(params.length * d);
+    params.forEach((p, i) => Q.set(this.checkParams(p, `predict [${i}]`).x, i * d));
     const successes = this.successData();
     if (successes.n === 0) {
       throw new ProteinError("predict needs at least one successful observation", { key: "observations", value: 0, fix: "observe some runs (or loadPrior) first" });
     }
-    const d = this.space.dim;
-    const Q = new Float64Array(params.length * d);
-    params.forEach((p, i) => this.space.toVector(p, Q.subarray(i * d, i * d + d)));
-    const data = this.trainingData(successes);
-    const { sMin, sMax, yNorm, lcMin, lcMax, cNorm } = this.modelTargets(successes, data);
-    const span = Math.abs(sMax - sMin) + EPS;
-    const scoreGp = (this.scoreGp ??= this.makeGp());
-    this.fitGp(scoreGp, "score", data.X, yNorm, successes.n);
-    const pred = scoreGp.predict(Q, { variance: true, includeNoise: false });
+    const models = this.surrogate.fit(successes, this.state.failureRecords(), this.state.suggestionIndex);
+    const t = models.targets;
+    const pred = models.scoreGp.predict(Q, { variance: true, includeNoise: false });
     let cost: Float64Array | undefined;
-    if (cNorm) {
-      const costGp = (this.costGp ??= this.makeGp());
-      this.fitGp(costGp, "cost", data.X, cNorm, successes.n);
-      const m = costGp.predict(Q).mean;
-      cost = Float64Array.from(m, (v) => clippedExp(v * (lcMax - lcMin + EPS) + lcMin));
+    if (models.costGp) {
+      const m = models.costGp.predict(Q).mean;
+      cost = Float64Array.from(m, (v) => clippedExp(v * (t.lcMax - t.lcMin + EPS) + t.lcMin));
     }
     return Array.from({ length: params.length }, (_, i) => ({
-      score: this.direction * (pred.mean[i] * span + sMin),
-      scoreStd: Math.sqrt(Math.max(0, pred.variance![i])) * span,
+      score: this.surrogate.rawScore(t, pred.mean[i]),
+      scoreStd: this.surrogate.rawScoreStd(t, Math.sqrt(Math.max(0, pred.variance![i]))),
       ...(cost ? { cost: cost[i] } : {}),
     }));
   }
@@ -733,64 +688,154 @@ export class Protein {
    * sign-safe): needs ≥ 30 successful observations; never before 0.3·upper cost + 10;
    * beyond 1.2× the upper cost threshold a run must reach best − 0.1·|best| (direction-
    * adjusted, so it holds for negative scores and for minimize); otherwise it must reach the `earlyStopQuantile` line a + b·log(cost).
+   *
+   * @throws ProteinError when score is not a number or cost is not a finite number ≥ 0.
    */
   shouldStop(score: number, cost: number): boolean {
+    if (typeof score !== "number") {
+      throw new ProteinError("shouldStop: score must be a number", { key: "score", value: score, allowed: "a number (NaN or ±Infinity: stop)", fix: "pass the run's metric so far" });
+    }
+    if (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0) {
+      throw new ProteinError("shouldStop: cost must be a finite number ≥ 0", { key: "cost", value: cost, allowed: "a finite number ≥ 0", fix: "pass what the run has cost so far" });
+    }
     if (!Number.isFinite(score)) return true;
     const data = this.successData();
     if (data.n === 0) return false;
-    const upper = this.upperCostThreshold ?? Math.max(...data.cost);
+    const upper = this.upperCostThreshold ?? maxOf(data.cost);
     const model = fitQuantileLogCost(data.s, data.cost, this.settings.earlyStopQuantile, { minSamples: 30 });
-    return earlyStopDecision(this.modelScore(score), cost, model, {
+    return earlyStopDecision(this.surrogate.modelScore(score), cost, model, {
       minCost: earlyStopMinCost(upper),
       maxCostThreshold: upper,
-      bestScore: Math.max(...data.s),
+      bestScore: maxOf(data.s),
       goal: "maximize",
     }).stop;
   }
 
-  // ---------------------------------------------------------------- snapshots
+  // ---------------------------------------------------------------- snapshots and shared state
 
-  /** Everything needed to resume exactly (JSON-serializable). */
+  /** Everything needed to resume exactly (JSON-serializable, a fresh copy). */
   snapshot(): ProteinSnapshot {
+    const state = this.exportState();
     return structuredClone({
       format: "protein-sweep/snapshot" as const,
       version: 1 as const,
       config: this.config.source,
       settings: { ...this.settings },
-      observations: this.records,
-      prior: this.priorRecords,
-      pending: [...this.pending.values()].map((p) => ({ id: p.id, params: p.params })),
-      suggestionIndex: this.suggestionIndex,
-      idCounter: this.idCounter,
-      rng: this.rng.getState(),
-      sobol: { seed: this.sobolSeed, index: this.sobol.index },
-      deck: this.deck.getState().remaining as number[],
-      upperCostThreshold: this.upperCostThreshold,
-      gp: { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } },
+      observations: this.state.records,
+      prior: this.state.priorRecords,
+      pending: [...this.state.pending.values()].map((p) => ({ id: p.id, params: p.params })),
+      corrections: this.corrections,
+      suggestionIndex: state.suggestionIndex,
+      idCounter: state.idCounter,
+      rng: state.rng,
+      sobol: state.sobol,
+      deck: state.deck,
+      upperCostThreshold: state.upperCostThreshold,
+      gp: state.gp,
     });
   }
 
-  /** Rebuilds a Protein from `snapshot()`; its next suggestion equals the uninterrupted sweep's. */
-  static restore(snapshot: ProteinSnapshot): Protein {
-    if (snapshot?.format !== "protein-sweep/snapshot" || snapshot.version !== 1) {
-      throw new ProteinError("not a protein-sweep snapshot (or a newer version)", { key: "format", value: snapshot?.format, allowed: 'format "protein-sweep/snapshot", version 1', fix: "pass the object protein.snapshot() returned (JSON round trips are fine)" });
+  /**
+   * Rebuilds a Protein from `snapshot()`; its next suggestion equals the uninterrupted sweep's.
+   * The whole snapshot is validated first (fields, types, records against the space, generator
+   * and model states).
+   * @throws ProteinError naming the first invalid field (ConfigError when its config is invalid).
+   */
+  static restore<Q extends object = NestedParams>(snapshot: ProteinSnapshot): Protein<Q> {
+    const raw = snapshot as unknown;
+    if (!isPlainObject(raw) || raw.format !== "protein-sweep/snapshot" || raw.version !== 1) {
+      throw new ProteinError("not a protein-sweep snapshot (or a newer version)", { key: "format", value: isPlainObject(raw) ? raw.format : raw, allowed: 'format "protein-sweep/snapshot", version 1', fix: "pass the object protein.snapshot() returned (JSON round trips are fine)" });
     }
-    const p = new Protein(snapshot.config as object, snapshot.settings);
-    p.records.push(...structuredClone(snapshot.observations));
-    p.priorRecords.push(...structuredClone(snapshot.prior));
-    for (const q of snapshot.pending) p.pending.set(q.id, { id: q.id, params: q.params, x: p.space.toVector(q.params) });
-    p.suggestionIndex = snapshot.suggestionIndex;
-    p.idCounter = snapshot.idCounter;
-    p.rng.setState(snapshot.rng);
-    p.sobolSeed = snapshot.sobol.seed;
-    p.sobol = new SobolSequence(Math.max(1, p.space.dim), { scramble: createRng(snapshot.sobol.seed) });
-    p.sobol.fastForward(snapshot.sobol.index);
-    p.deck = new CostTargetDeck({ expansionRate: p.settings.expansionRate, state: { remaining: snapshot.deck } });
-    p.upperCostThreshold = snapshot.upperCostThreshold;
-    if (snapshot.gp.score) (p.scoreGp = p.makeGp()).setFitState(snapshot.gp.score);
-    if (snapshot.gp.cost) (p.costGp = p.makeGp()).setFitState(snapshot.gp.cost);
-    Object.assign(p.lastFitSize, snapshot.gp.lastFitSize);
+    const fix = "pass the object protein.snapshot() returned, unchanged (JSON round trips are fine)";
+    const s = structuredClone(parseOrThrow(snapshotSchema, raw, "snapshot", fix)) as ValidSnapshot;
+    const p = new Protein<Q>(s.config as object, s.settings as ProteinOptions);
+    checkRecords(p.space, s.observations as Observation[], "observations", flattenParams);
+    checkRecords(p.space, s.prior as Observation[], "prior", flattenParams);
+    const pending = new Map<string, { id: string; x: Float64Array; params: NestedParams }>();
+    s.pending.forEach((q, i) => {
+      if (pending.has(q.id)) throw new ProteinError(`snapshot: pending[${i}] repeats the id "${q.id}"`, { key: `pending[${i}].id`, value: q.id, allowed: "distinct ids", fix });
+      try {
+        pending.set(q.id, { id: q.id, params: q.params as NestedParams, x: p.checkParams(q.params, "pending").x });
+      } catch (error) {
+        throw new ProteinError(`snapshot: pending[${i}] does not fit the sweep's space`, { key: `pending[${i}].params`, value: q.params, allowed: (error as ProteinError).message, fix });
+      }
+    });
+    p.applyState(s, "snapshot", fix);
+    for (const r of s.observations) p.state.records.push(r as Observation);
+    for (const r of s.prior) p.state.priorRecords.push(r as Observation);
+    for (const [id, q] of pending) p.state.pending.set(id, q);
+    for (const c of s.corrections ?? []) p.corrections.push(c as Correction);
     return p;
+  }
+
+  /**
+   * The counters, generator state and model warm starts (JSON, a fresh copy): everything of
+   * `snapshot()` except config, settings, observations, prior observations and pending
+   * suggestions. Another process with the same config and settings continues from it with
+   * `importState`.
+   */
+  exportState(): ProteinState {
+    return structuredClone({
+      format: "protein-sweep/state" as const,
+      version: 1 as const,
+      suggestionIndex: this.state.suggestionIndex,
+      idCounter: this.state.idCounter,
+      rng: this.rng.getState(),
+      sobol: { seed: this.sobolSeed, index: this.sobol.index },
+      deck: this.search.getDeck(),
+      upperCostThreshold: this.upperCostThreshold,
+      gp: this.surrogate.getState(),
+    });
+  }
+
+  /**
+   * Continues the counters, the generator and the models' warm starts from another process's
+   * `exportState()` (same config and settings). Observations and pending suggestions are not
+   * part of it: observe them, and register the other process's suggestions with `addPending`.
+   * @throws ProteinError naming the first invalid field; nothing changes then.
+   */
+  importState(state: ProteinState): void {
+    const fix = "pass the object protein.exportState() returned, unchanged (JSON round trips are fine)";
+    const valid = structuredClone(parseOrThrow(proteinStateSchema, state, "state", fix)) as ValidState;
+    this.applyState(valid, "state", fix);
+  }
+
+  /**
+   * Registers a suggestion made elsewhere (another process of a shared study) as pending:
+   * new suggestions keep away from it like from this sweep's own; `observe(…, { suggestionId: id })`
+   * completes it and `abandon(id)` drops it.
+   * @throws ProteinError when the id is already pending or is not a non-empty string.
+   * @throws ObservationError when params do not fit the space (keys, types, domains).
+   */
+  addPending(id: string, params: P | Readonly<Record<string, unknown>>): void {
+    if (typeof id !== "string" || id === "") {
+      throw new ProteinError("addPending: the id must be a non-empty string", { key: "id", value: id, allowed: "the suggestion's id (a string)", fix: "pass the id the other process's suggest() returned" });
+    }
+    if (this.state.pending.has(id)) {
+      throw new ProteinError(`addPending: "${id}" is already pending`, { key: "id", value: id, allowed: "an id not pending yet", fix: "register each suggestion once; abandon(id) first to replace it" });
+    }
+    const { x } = this.checkParams(params, "addPending");
+    const flat = flattenParams(params as Record<string, unknown>);
+    this.state.pending.set(id, { id, x, params: this.space.nest(flat, this.settings.layout) });
+  }
+
+  /** Applies a validated state; the model states are checked on scratch models first, so a bad one changes nothing. */
+  private applyState(s: ValidState | ValidSnapshot, what: string, fix: string): void {
+    try {
+      new Surrogate(this.space, this.settings, this.direction, createRng(0)).setState(s.gp as never);
+      createRng(0).setState(s.rng as RngState);
+    } catch (error) {
+      throw new ProteinError(`${what}: the generator or model state does not fit this sweep`, { key: "gp", allowed: `model states of a sweep with ${this.space.dim} parameters: ${(error as Error).message.split("\n")[0]}`, fix }, { cause: error });
+    }
+    this.state.suggestionIndex = s.suggestionIndex;
+    this.state.idCounter = s.idCounter;
+    this.rng.setState(s.rng as RngState);
+    this.sobolSeed = s.sobol.seed;
+    this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(s.sobol.seed) });
+    this.sobol.fastForward(s.sobol.index);
+    this.search.setDeck(s.deck);
+    this.upperCostThreshold = s.upperCostThreshold;
+    this.surrogate.setState(s.gp as never);
   }
 
   // ---------------------------------------------------------------- phases
@@ -798,8 +843,10 @@ export class Protein {
   /**
    * Loads observations of an earlier phase as a prior. Raw values are re-normalized under
    * the CURRENT space; values outside the current range follow `outOfRange` (`keep` by
-   * default: used unclamped). Pass the result of `loadObservations(path)` to also get the
-   * per-key range changes between that file's config and this sweep's.
+   * default: used unclamped). Values outside their distribution's domain (≤ 0 on a log
+   * scale, …) cannot be normalized at all: those observations are dropped and reported.
+   * Pass the result of `loadObservations(path)` to also get the per-key range changes
+   * between that file's config and this sweep's.
    *
    * @returns what was loaded, kept out of range, dropped (and why), filled, and what changed.
    * @throws ObservationError when an observation is not a valid record.
@@ -809,11 +856,37 @@ export class Protein {
    * for (const change of report.rangeChanges) console.warn(change.message);
    */
   loadPrior(prior: readonly Observation[] | { header?: { config: unknown }; observations: readonly Observation[] }, options: LoadPriorOptions = {}): PriorReport & { rangeChanges: SpaceChange[] } {
-    const list = Array.isArray(prior) ? (prior as readonly Observation[]) : (prior as { observations: readonly Observation[] }).observations;
+    const opts = checkOptions(options, ["maxObservations", "outOfRange"], "loadPrior", ObservationError) as LoadPriorOptions;
+    const list = Array.isArray(prior) ? (prior as readonly Observation[]) : isPlainObject(prior) && Array.isArray(prior.observations) ? (prior.observations as readonly Observation[]) : undefined;
+    if (list === undefined) {
+      throw new ObservationError("loadPrior takes an array of observations or what loadObservations returned", { key: "prior", value: prior, allowed: "an array of observations, or { header, observations }", fix: "pass loadObservations(path), or its observations" });
+    }
     const header = Array.isArray(prior) ? undefined : (prior as { header?: { config: unknown } }).header;
     const records = list.map((o, i) => parseObservation(o, { index: i }));
-    const max = options.maxObservations ?? (this.settings.maxObservationsToLoad || undefined);
-    const { observations, report } = preparePrior(records, this.space, this.config.goal, { ...options, ...(max !== undefined ? { maxObservations: max } : {}) });
+    // Observations whose values no normalization can map are dropped here, with the reason.
+    const usable: Observation[] = [];
+    const origin: number[] = [];
+    const domainDropped: Array<{ index: number; reason: string }> = [];
+    records.forEach((r, i) => {
+      const flat = flattenParams(r.params);
+      for (const { key, space } of this.space.entries) {
+        if (!flat.has(key)) continue;
+        const allowed = domainProblem(space, flat.get(key));
+        if (allowed !== undefined && space.accepts(flat.get(key))) {
+          domainDropped.push({ index: i, reason: `${key} = ${JSON.stringify(flat.get(key))} is outside the domain of ${space.distribution} (allowed: ${allowed})` });
+          return;
+        }
+      }
+      usable.push(r);
+      origin.push(i);
+    });
+    const max = opts.maxObservations ?? (this.settings.maxObservationsToLoad || undefined);
+    const { observations, report } = preparePrior(usable, this.space, this.config.goal, { ...opts, ...(max !== undefined ? { maxObservations: max } : {}) });
+    for (const d of report.dropped) d.index = origin[d.index];
+    for (const o of report.outOfRange) o.index = origin[o.index];
+    for (const d of domainDropped) report.dropped.push(d);
+    report.dropped.sort((a, b) => a.index - b.index);
+    report.given = records.length;
     let rangeChanges: SpaceChange[] = [];
     if (header?.config !== undefined) {
       try {
@@ -822,9 +895,31 @@ export class Protein {
         rangeChanges = [];
       }
     }
-    this.priorRecords.push(...observations);
+    for (const o of observations) this.state.priorRecords.push(o);
     return { ...report, rangeChanges };
   }
+}
+
+/** Refuses a non-object options argument and unknown option keys (a typo is an error, not ignored). */
+function checkOptions(options: unknown, known: readonly string[], where: string, Err: typeof ProteinError): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) {
+    throw new Err(`${where}: options must be an object`, { key: "options", value: options, allowed: `an object with any of ${known.join(", ")}`, fix: "pass {} or leave the argument out" });
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new Err(`${where}: unknown option "${key}"`, { key: `options.${key}`, value: options[key], allowed: known.join(", "), fix: "check the spelling, or remove the option" });
+    }
+  }
+  return options;
+}
+
+function checkCost(cost: unknown): number {
+  const c = cost === undefined ? 1 : cost;
+  if (typeof c !== "number" || !Number.isFinite(c) || c < 0) {
+    throw new ObservationError("cost must be a finite number ≥ 0", { key: "cost", value: cost, allowed: "a finite number ≥ 0 (e.g. seconds or timesteps), or omit it", fix: "pass the run's cost, or leave it out to treat every run as cost 1" });
+  }
+  return c;
 }
 
 function mergeInto(target: Record<string, unknown>, source: NestedParams): Record<string, unknown> {
@@ -834,39 +929,4 @@ function mergeInto(target: Record<string, unknown>, source: NestedParams): Recor
     else target[k] = typeof v === "object" ? structuredClone(v) : v;
   }
   return target;
-}
-
-/** Indices of the k largest finite values, largest first (ties: lower index first). */
-function topIndices(values: Float64Array, k: number): number[] {
-  const idx: number[] = [];
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && values[i] > Number.NEGATIVE_INFINITY) idx.push(i);
-  idx.sort((a, b) => values[b] - values[a] || a - b);
-  return idx.slice(0, k);
-}
-
-function maxOf(a: Float64Array, n: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) if (a[i] > m) m = a[i];
-  return m;
-}
-
-function concatRows(A: Float64Array, B: Float64Array): Float64Array {
-  const out = new Float64Array(A.length + B.length);
-  out.set(A);
-  out.set(B, A.length);
-  return out;
-}
-const concatValues = concatRows;
-
-function concatData(a: ModelData, b: ModelData, _d: number): ModelData {
-  return { n: a.n + b.n, X: concatRows(a.X, b.X), s: concatRows(a.s, b.s), cost: concatRows(a.cost, b.cost) };
-}
-
-function selectData(data: ModelData, rows: readonly number[], d: number): ModelData {
-  return {
-    n: rows.length,
-    X: gatherRows(data.X, rows, d),
-    s: Float64Array.from(rows, (i) => data.s[i]),
-    cost: Float64Array.from(rows, (i) => data.cost[i]),
-  };
 }

@@ -5,6 +5,7 @@
  */
 import { type Acquisition, type ConfigSettings, type SettingKey, isSettingKey, settingsAllowed, settingsShape, snakeCase } from "./config/settings";
 import { ConfigError, type ConfigIssue, didYouMean } from "./errors";
+import type { ParamsLayout } from "./space/search-space";
 
 /** All settings, resolved. */
 export interface ProteinSettings {
@@ -78,6 +79,8 @@ export interface ProteinSettings {
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
   maxObservationsToLoad: number;
+  /** How suggested params are laid out: as the config writes them, fully nested, or flat dotted keys. @default "as-written" */
+  layout: ParamsLayout;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costParam">> = Object.freeze({
@@ -108,6 +111,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   exploitEvery: 2,
   downsample: 1,
   maxObservationsToLoad: 0,
+  layout: "as-written",
 });
 
 /**

@@ -65,7 +65,20 @@ const FORBIDDEN: Record<string, string[]> = {
   config: ["gp", "linalg", "acquisition", "observations", "protein", "model-data", "index"],
   // pareto.ts is allowed: choosing which prior observations to load ranks them by the front.
   observations: ["gp", "linalg", "acquisition", "stopping", "index"],
+  // protein.ts and its parts in protein/ (sweep state, surrogate, candidate search) are one module here.
   protein: ["node:fs", "fs", "node:fs/promises", "index"],
+};
+
+/** The parts of Protein (src/protein/*.ts) → what each must not import (src-relative files or folders). */
+const PROTEIN_PARTS: Record<string, string[]> = {
+  // Records and counters: no models, no candidates, no config.
+  "protein/sweep-state.ts": ["gp", "acquisition", "config", "protein.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
+  // The surrogate fits and predicts: it neither rates candidates nor knows the phases.
+  "protein/surrogate.ts": ["config", "protein.ts", "protein/sweep-state.ts", "protein/candidate-search.ts"],
+  // The candidate search is handed fitted models: it reads no records.
+  "protein/candidate-search.ts": ["config", "observations", "protein.ts", "protein/sweep-state.ts"],
+  // The validation edge checks inputs: no models, no search, no Protein.
+  "protein/validate.ts": ["gp", "acquisition", "linalg", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
 };
 
 describe("architecture: import directions", () => {
@@ -82,6 +95,22 @@ describe("architecture: import directions", () => {
       expect(bad.map((e) => `${e.file} → ${e.to}`)).toEqual([]);
     });
   }
+
+  it("Protein's parts import only downward (sweep state, surrogate, candidate search)", () => {
+    const parts = sourceFiles(join(SRC, "protein")).map((path) => relative(SRC, path).split("\\").join("/"));
+    expect(parts.sort()).toEqual(Object.keys(PROTEIN_PARTS).sort());
+    const bad: string[] = [];
+    for (const [file, forbidden] of Object.entries(PROTEIN_PARTS)) {
+      const text = readFileSync(join(SRC, file), "utf8");
+      for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']/g)) {
+        if (!match[1].startsWith(".")) continue;
+        const target = relative(SRC, resolve(dirname(join(SRC, file)), match[1])).split("\\").join("/");
+        const targetFile = target.endsWith(".ts") ? target : `${target}.ts`;
+        if (forbidden.some((f) => targetFile === f || target.split("/")[0] === f)) bad.push(`${file} → ${target}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
 
   it("the numeric core reads no files", () => {
     const bad = all.filter((e) => NUMERIC_CORE.includes(e.from) && /^(node:)?fs(\/|$)/.test(e.to));

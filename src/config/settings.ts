@@ -54,6 +54,7 @@ export const settingsShape = {
   global_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
   refit_growth: num.pipe(z.number().nonnegative()),
   exploit_every: num.pipe(z.number().int().nonnegative()),
+  layout: z.enum(["as-written", "nested", "dotted"]),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -89,6 +90,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   global_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
   exploit_every: "an integer ≥ 0 (every k-th suggestion rates by the posterior mean; 0 = never)",
+  layout: '"as-written" (keys nested as the config writes them), "nested" (every dot splits) or "dotted" (flat dotted keys)',
 };
 
 /** snake_case → camelCase. */

@@ -145,7 +145,7 @@ export function preparePrior(
       filled.set(key, f);
     }
     const { params: _raw, metadata, ...fields } = obs;
-    accepted.push({ ...fields, params: space.nest(values), ...(metadata !== undefined ? { metadata: structuredClone(metadata) } : {}) });
+    accepted.push({ params: space.nest(values), ...fields, ...(metadata !== undefined ? { metadata: structuredClone(metadata) } : {}) });
   }
 
   report.filled = [...filled].map(([key, f]) => ({ key, value: f.value, count: f.count }));

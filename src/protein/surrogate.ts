@@ -1,0 +1,270 @@
+/**
+ * The surrogate: records turned into training rows under the current space, the output
+ * transforms (direction, percentile, min–max scaling of scores, log-cost scaling), the
+ * score and log-cost GPs and their fit schedule. Knows nothing of candidates or phases.
+ */
+import { GaussianProcess, type GpFitState } from "../gp";
+import type { Observation } from "../observations/record";
+import type { ProteinSettings } from "../settings";
+import type { Rng } from "../random";
+import type { SearchSpace } from "../space/search-space";
+import { logit } from "../acquisition/safe-math";
+import { DUPLICATE_DISTANCE, dedupRows, gatherRows, maxOf, minMaxScale, minMaxUnscale, minOf, quantile, subsampleRecent } from "../model-data";
+
+/** Small constant of the reference's normalizations. */
+export const EPS = 1e-6;
+/** Below this many successes, failures join the GP data with the worst score (PufferLib). */
+const FAILURES_IN_MODEL_BELOW = 100;
+
+/** Rows and targets of one model fit. */
+export interface ModelData {
+  n: number;
+  X: Float64Array;
+  s: Float64Array;
+  cost: Float64Array;
+}
+
+/** The scaled targets of the two GPs. `cNorm` is null when costs do not vary (the cost model is skipped). */
+export interface ModelTargets {
+  sMin: number;
+  sMax: number;
+  yNorm: Float64Array;
+  lcMin: number;
+  lcMax: number;
+  cNorm: Float64Array | null;
+}
+
+export interface ModelSummary {
+  observations: number;
+  logMarginalLikelihood: number;
+  lengthscaleRange: [number, number];
+  noise: number;
+  fellBack: boolean;
+  /** The hyperparameters were refitted for this suggestion (else only the data was updated). */
+  refitted: boolean;
+}
+
+/** Both GPs conditioned on one training set. */
+export interface FittedModels {
+  data: ModelData;
+  targets: ModelTargets;
+  scoreGp: GaussianProcess;
+  costGp: GaussianProcess | null;
+  scoreFit: ModelSummary;
+  costFit?: ModelSummary;
+}
+
+/** The fit state a snapshot keeps. */
+export interface SurrogateState {
+  score: GpFitState | null;
+  cost: GpFitState | null;
+  lastFitSize: { score: number; cost: number };
+}
+
+export class Surrogate {
+  private scoreGp: GaussianProcess | null = null;
+  private costGp: GaussianProcess | null = null;
+  /** Successful observations at each GP's last hyperparameter fit (0 = never fitted). */
+  private readonly lastFitSize = { score: 0, cost: 0 };
+
+  constructor(
+    private readonly space: SearchSpace,
+    private readonly settings: Readonly<ProteinSettings>,
+    /** +1 to maximize, −1 to minimize. */
+    private readonly direction: 1 | -1,
+    private readonly rng: Rng,
+  ) {}
+
+  /** Direction-adjusted model score of a raw score (percentile transform first). */
+  modelScore(score: number): number {
+    const t = this.settings.metricDistribution === "percentile" ? Math.min(100, Math.max(-5, logit(score, 1e-9))) : score;
+    return this.direction * t;
+  }
+
+  /** The records and rows of the last `successData` call (rows are derived once per record). */
+  private cached: { records: Observation[]; data: ModelData } | null = null;
+
+  /**
+   * Successful observations as rows (X, s, cost), in the order given. When the records
+   * extend those of the previous call (the same objects, in the same order, plus new ones at
+   * the end: the usual observe → suggest step), only the new rows are computed; anything
+   * else (a forget, an amend, a prior phase loaded in front) rebuilds them all. The result
+   * is read-only to callers.
+   */
+  successData(successes: Observation[]): ModelData {
+    const prev = this.cached;
+    let data: ModelData;
+    if (prev !== null && extendsRecords(prev.records, successes)) {
+      if (prev.records.length === successes.length) return prev.data;
+      const tail = successes.slice(prev.records.length);
+      const more = this.rows(tail, tail.map((r) => this.modelScore(r.score as number)));
+      data = concatData(prev.data, more);
+    } else {
+      data = this.rows(successes, successes.map((r) => this.modelScore(r.score as number)));
+    }
+    this.cached = { records: successes, data };
+    return data;
+  }
+
+  private rows(records: Observation[], s: number[]): ModelData {
+    const d = this.space.dim;
+    const X = new Float64Array(records.length * d);
+    records.forEach((r, i) => this.space.toVector(r.params, X.subarray(i * d, i * d + d)));
+    return { n: records.length, X, s: Float64Array.from(s), cost: Float64Array.from(records, (r) => r.cost) };
+  }
+
+  /**
+   * The GP training set (PROTEIN.md §2 step 4): successes, plus failures at the worst
+   * score while successes are few; near-duplicate rows removed (newest kept); capped at
+   * gpMaxObs (recent half + random half of the older).
+   */
+  trainingData(successes: ModelData, failures: Observation[]): ModelData {
+    let data = successes;
+    if (successes.n < FAILURES_IN_MODEL_BELOW && failures.length > 0 && successes.n > 0) {
+      const worst = minOf(successes.s);
+      const f = this.rows(failures, failures.map(() => worst));
+      // Failures first: the most recent rows are always kept by the cap below.
+      data = concatData(f, successes);
+    }
+    const keep = dedupRows(data.X, data.n, this.space.dim, DUPLICATE_DISTANCE);
+    const capped = subsampleRecent(keep, this.settings.gpMaxObs, this.rng);
+    return selectData(data, capped, this.space.dim);
+  }
+
+  /**
+   * Targets of the two GPs: scores min–max scaled over every success, and log-costs scaled between their
+   * minimum and 97th percentile — `cNorm` is null when costs do not vary (the cost model is skipped).
+   */
+  modelTargets(successes: ModelData, data: ModelData): ModelTargets {
+    const sMin = minOf(successes.s);
+    const sMax = maxOf(successes.s);
+    const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
+    const costs = successes.cost;
+    const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
+    const lcMin = minOf(logC);
+    const lcMax = quantile(logC, 0.97);
+    const cMax = maxOf(costs);
+    const costsVary = cMax - minOf(costs) > 1e-12 * Math.max(1, Math.abs(cMax));
+    const cNorm = costsVary ? minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS) : null;
+    return { sMin, sMax, yNorm, lcMin, lcMax, cNorm };
+  }
+
+  /**
+   * Builds the training set from the successes (and failures) and conditions both GPs on it,
+   * refitting their hyperparameters when due.
+   */
+  fit(successes: ModelData, failures: Observation[], suggestionIndex: number): FittedModels {
+    const data = this.trainingData(successes, failures);
+    const targets = this.modelTargets(successes, data);
+    const scoreGp = (this.scoreGp ??= this.makeGp());
+    const scoreFit = this.fitGp(scoreGp, "score", data.X, targets.yNorm, successes.n, suggestionIndex);
+    let costGp: GaussianProcess | null = null;
+    let costFit: ModelSummary | undefined;
+    if (targets.cNorm) {
+      costGp = this.costGp ??= this.makeGp();
+      costFit = this.fitGp(costGp, "cost", data.X, targets.cNorm, successes.n, suggestionIndex);
+    }
+    return { data, targets, scoreGp, costGp, scoreFit, ...(costFit ? { costFit } : {}) };
+  }
+
+  private makeGp(): GaussianProcess {
+    const s = this.settings;
+    const protein = s.kernel === "protein";
+    return new GaussianProcess({
+      kernel: protein ? "matern32" : s.kernel,
+      dim: this.space.dim,
+      linear: protein,
+      categoricalDims: this.space.categoricalDims,
+      normalizeY: "none",
+      priors: s.noisePrior === "protein" ? true : { noise: { mu: Math.log(1e-4), sigma: 2 } },
+    });
+  }
+
+  /**
+   * Conditions a GP on (X, y) and refits its hyperparameters when due: always with
+   * Protein's Adam fit (the reference steps every suggestion), always up to 100
+   * observations, and otherwise when the observations grew by at least `refitGrowth`
+   * since the last fit (at 300 and the default 0.05, about every 15 new ones); between
+   * refits the previous hyperparameters are kept and only the posterior is updated (one
+   * Cholesky). `observed` counts the successful observations the rows were drawn from:
+   * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
+   * fixed-size subsample and would never grow (the hyperparameters would freeze).
+   */
+  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number, suggestionIndex: number): ModelSummary {
+    gp.setData(X, y);
+    const n = observed;
+    const last = this.lastFitSize[which];
+    const due = this.settings.fitMethod === "adam" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
+    let lml: number;
+    let fellBack = false;
+    if (due) {
+      // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
+      const resetOptimizer = this.settings.fitMethod === "adam" && suggestionIndex % 50 === 0;
+      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, steps: this.settings.fitIterations, rng: this.rng, resetOptimizer });
+      this.lastFitSize[which] = n;
+      lml = result.lml;
+      fellBack = result.fellBack;
+    } else {
+      lml = gp.logMarginalLikelihood({ includePriors: false });
+    }
+    const ls = gp.hyperparameters.lengthscales;
+    return {
+      observations: y.length,
+      logMarginalLikelihood: lml,
+      lengthscaleRange: [minOf(ls), maxOf(ls)],
+      noise: gp.hyperparameters.noise,
+      fellBack,
+      refitted: due,
+    };
+  }
+
+  /** Raw score (the sweep's direction) of a normalized model output. */
+  rawScore(t: ModelTargets, yNorm: number): number {
+    return this.direction * minMaxUnscale(yNorm, t.sMin, t.sMax, EPS);
+  }
+
+  /** Standard deviation in raw score units of a normalized model standard deviation. */
+  rawScoreStd(t: ModelTargets, stdNorm: number): number {
+    return Math.min(Number.MAX_VALUE, minMaxUnscale(stdNorm, 0, Math.abs(t.sMax / 2 - t.sMin / 2) * 2, EPS));
+  }
+
+  /** GP fit states (the warm start of the next fit) and the fit schedule. */
+  getState(): SurrogateState {
+    return { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } };
+  }
+
+  setState(state: SurrogateState): void {
+    this.scoreGp = null;
+    this.costGp = null;
+    if (state.score) (this.scoreGp = this.makeGp()).setFitState(state.score);
+    if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);
+    Object.assign(this.lastFitSize, state.lastFitSize);
+  }
+}
+
+/** Whether `next` starts with exactly the objects of `prev`, in order. */
+function extendsRecords(prev: readonly Observation[], next: readonly Observation[]): boolean {
+  if (next.length < prev.length) return false;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
+  return true;
+}
+
+export function concatRows(A: Float64Array, B: Float64Array): Float64Array {
+  const out = new Float64Array(A.length + B.length);
+  out.set(A);
+  out.set(B, A.length);
+  return out;
+}
+
+function concatData(a: ModelData, b: ModelData): ModelData {
+  return { n: a.n + b.n, X: concatRows(a.X, b.X), s: concatRows(a.s, b.s), cost: concatRows(a.cost, b.cost) };
+}
+
+function selectData(data: ModelData, rows: readonly number[], d: number): ModelData {
+  return {
+    n: rows.length,
+    X: gatherRows(data.X, rows, d),
+    s: Float64Array.from(rows, (i) => data.s[i]),
+    cost: Float64Array.from(rows, (i) => data.cost[i]),
+  };
+}

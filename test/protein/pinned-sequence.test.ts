@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PINNED_VARIANTS, runPinned } from "./pinned-driver";
+
+type Step = { params: { train: Record<string, unknown> }; info: Record<string, unknown> };
+const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "protein-pinned-sequence.json"), "utf8")) as Record<string, Step[]>;
+
+/**
+ * Two deliberate changes since the recording (made with the code before the split), and
+ * nothing else:
+ * 1. A pending suggestion's row is now the row of the params as issued (what a restored
+ *    sweep or another process's addPending holds), not the candidate row they were rounded
+ *    from. Only a suggestion made while another is pending sees it (step 9 of "default" and
+ *    of "referenceNoResample"):
+ *    the same params and id, its rating and predictions moved in the 14th digit.
+ * 2. A resample step asked for a fixed cost now runs the front member at that cost (it used
+ *    to ignore fixedCost). Step 17 of "reference" is such a step: the same front member,
+ *    total_timesteps = 2e6. What follows rests on a different observation, so the later
+ *    steps of that variant are not compared ("referenceNoResample" covers all 30 steps of
+ *    the reference settings).
+ */
+const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [9], reference: [], referenceNoResample: [9] };
+const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
+
+describe("a seeded 30-step sweep makes the suggestions recorded before protein.ts was split", () => {
+  for (const [name, options] of Object.entries(PINNED_VARIANTS)) {
+    it(`${name} settings: every params, id and info field bit for bit`, () => {
+      const got = runPinned(options) as Step[];
+      let expected = structuredClone(recorded[name]);
+      expect(got).toHaveLength(30);
+      for (const i of PENDING_ROW_CHANGE[name]) {
+        for (const field of ["rating", "predictedScore", "predictedCost"]) expected[i].info[field] = expect.closeTo(expected[i].info[field] as number, 10);
+      }
+      const changed = FIXED_COST_RESAMPLE[name];
+      if (changed !== undefined) {
+        expect(expected[changed].info.phase).toBe("resample");
+        expected[changed].params.train.total_timesteps = 2e6;
+        expected = expected.slice(0, changed + 1);
+      }
+      expect(got.slice(0, expected.length)).toEqual(expected);
+    });
+  }
+});
