@@ -128,6 +128,9 @@ export interface ProteinSnapshot {
   gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
 }
 
+/** The suggester's state of `exportState()` (JSON-serializable). */
+export type ProteinState = Pick<ProteinSnapshot, "suggestionIndex" | "idCounter" | "rng" | "sobol" | "deck" | "upperCostThreshold" | "gp">;
+
 /** Rows and targets of one model fit. */
 interface ModelData {
   n: number;
@@ -790,6 +793,51 @@ export class Protein {
     if (snapshot.gp.cost) (p.costGp = p.makeGp()).setFitState(snapshot.gp.cost);
     Object.assign(p.lastFitSize, snapshot.gp.lastFitSize);
     return p;
+  }
+
+  // ---------------------------------------------------------------- shared-study sync
+
+  /**
+   * The suggester's state without the observations: what a process needs, besides the
+   * replayed observations and pending suggestions, to continue another process's sweep.
+   */
+  exportState(): ProteinState {
+    return structuredClone({
+      suggestionIndex: this.suggestionIndex,
+      idCounter: this.idCounter,
+      rng: this.rng.getState(),
+      sobol: { seed: this.sobolSeed, index: this.sobol.index },
+      deck: this.deck.getState().remaining as number[],
+      upperCostThreshold: this.upperCostThreshold,
+      gp: { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } },
+    });
+  }
+
+  /** Takes over a state from `exportState()` (observations and pending suggestions are kept). */
+  importState(state: ProteinState): void {
+    this.suggestionIndex = state.suggestionIndex;
+    this.idCounter = state.idCounter;
+    this.rng.setState(state.rng);
+    if (state.sobol.seed !== this.sobolSeed || state.sobol.index !== this.sobol.index) {
+      this.sobolSeed = state.sobol.seed;
+      this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(state.sobol.seed) });
+      this.sobol.fastForward(state.sobol.index);
+    }
+    this.deck = new CostTargetDeck({ expansionRate: this.settings.expansionRate, state: { remaining: state.deck } });
+    this.upperCostThreshold = state.upperCostThreshold;
+    if (state.gp.score) (this.scoreGp ??= this.makeGp()).setFitState(state.gp.score);
+    else this.scoreGp = null;
+    if (state.gp.cost) (this.costGp ??= this.makeGp()).setFitState(state.gp.cost);
+    else this.costGp = null;
+    Object.assign(this.lastFitSize, state.gp.lastFitSize);
+  }
+
+  /** Registers a suggestion made elsewhere (another process) as pending here. */
+  addPending(id: string, params: NestedParams): void {
+    const problems = this.space.check(params);
+    const fatal = problems.find((p) => p.kind !== "out-of-range");
+    if (fatal) throw paramsError(fatal);
+    this.pending.set(id, { id, params: structuredClone(params), x: this.space.toVector(params) });
   }
 
   // ---------------------------------------------------------------- phases
