@@ -1,11 +1,23 @@
 import { defineConfig } from "tsup";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", "study/index": "src/study/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "node",
-});
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts", "study/index": "src/study/index.ts", "runner/index": "src/runner/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    platform: "node",
+  },
+  {
+    // The `protein-sweep` executable: ESM only (it is run, not required; log-update is ESM-only).
+    entry: { cli: "src/cli/bin.ts" },
+    format: ["esm"],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: "node20",
+    platform: "node",
+  },
+]);

@@ -54,10 +54,12 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** runs.csv: id, status, every parameter, every metric, cost, seconds, device, command (and attempts, seed, reason). */
+/** runs.csv: id, status, every parameter, every metric (the score among them), cost, seconds, device, seed, attempts, reason, command. */
 export function runsCsv(trials: readonly Trial[], parameterKeys: readonly string[]): string {
   const metricKeys = [...new Set(trials.flatMap((t) => Object.keys(t.metrics)))].sort();
-  const header = ["id", "status", ...parameterKeys, ...metricKeys.map((k) => (parameterKeys.includes(k) ? `metric.${k}` : k)), "score", "cost", "seconds", "device", "seed", "attempts", "reason", "command"];
+  const fixedColumns = ["id", "status", "cost", "seconds", "device", "seed", "attempts", "reason", "command"];
+  // The sweep metric is one of the metric columns; a metric named like another column is prefixed.
+  const header = ["id", "status", ...parameterKeys, ...metricKeys.map((k) => (parameterKeys.includes(k) || fixedColumns.includes(k) ? `metric.${k}` : k)), "cost", "seconds", "device", "seed", "attempts", "reason", "command"];
   const rows = [header.map(csvCell).join(",")];
   for (const t of trials) {
     const flat = flattenParams(t.params);
@@ -68,7 +70,6 @@ export function runsCsv(trials: readonly Trial[], parameterKeys: readonly string
         t.state,
         ...parameterKeys.map((k) => flat.get(k)),
         ...metricKeys.map((k) => t.metrics[k]),
-        t.score,
         t.cost,
         seconds === undefined ? undefined : Number(seconds.toFixed(3)),
         t.run?.device,
