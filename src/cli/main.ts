@@ -15,7 +15,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ProteinError } from "../errors";
 import { formatValue, runValues } from "../runner/command";
 import { RunnerError } from "../runner/errors";
-import { gridPoints } from "../runner/plan";
+import { constrainedGrid } from "../runner/plan";
 import { runsCsv, summarize, summaryJson, summaryText } from "../runner/records";
 import { resolveRunSettings } from "../runner/run-block";
 import { type SweepFile, loadSweepFile } from "../runner/sweep-file";
@@ -80,7 +80,7 @@ async function runCommand(sweepFile: string, command: string[], flags: RunFlags)
     ...(file.run.maxTrials !== undefined ? { maxTrials: file.run.maxTrials } : {}),
     ...(file.run.maxCost !== undefined ? { maxCost: file.run.maxCost } : {}),
     ...(file.run.maxTime !== undefined ? { maxTime: file.run.maxTime } : {}),
-    ...(file.run.method === "grid" ? { gridSize: gridPoints(file.config).length * (file.run.seeds?.length ?? 1) } : {}),
+    ...(file.run.method === "grid" ? { gridSize: constrainedGrid(file.config, file.run.constraints, file.fixed).length * (file.run.seeds?.length ?? 1) } : {}),
   });
   const sweep = await Sweep.open({
     file,

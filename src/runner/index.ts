@@ -15,7 +15,7 @@ export { parseMetricLine, readResultFile, MetricReader } from "./metrics";
 export type { Metrics } from "./metrics";
 export { RunProcess, signalGroup, groupAlive } from "./launch";
 export type { LaunchOptions, RunOutcome } from "./launch";
-export { gridPoints, randomPoint, applyConstraints, failedGates, configKey } from "./plan";
+export { gridPoints, constrainedGrid, randomPoint, applyConstraints, failedGates, configKey } from "./plan";
 export { DevicePool } from "./devices";
 export { HyperbandRule } from "./hyperband";
 export { summarize, summaryText, summaryJson, runsCsv } from "./records";

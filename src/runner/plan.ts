@@ -94,3 +94,20 @@ export function configKey(params: Record<string, unknown>): string {
   const flat = [...flattenParams(params).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify(flat);
 }
+
+/**
+ * The grid points a sweep runs: every combination, constraints applied, and points that
+ * constraints made equal run once (the first in grid order keeps its place).
+ */
+export function constrainedGrid(config: SweepConfig, constraints: readonly Constraint[], fixed: ReadonlyMap<string, unknown> = new Map()): NestedParams[] {
+  const seen = new Set<string>();
+  const out: NestedParams[] = [];
+  for (const point of gridPoints(config)) {
+    const params = applyConstraints(point, constraints, fixed).params;
+    const key = configKey(params);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(params);
+  }
+  return out;
+}

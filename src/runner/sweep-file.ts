@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { parseSweepConfig, type SweepConfig } from "../config";
 import { looksLikeIni, parseIni } from "../config/ini";
 import { ConfigError, type ConfigIssue } from "../errors";
-import { flattenParams } from "../space/search-space";
+import { SearchSpace, flattenParams } from "../space/search-space";
 import { didYouMean } from "./errors";
 import { type RunSettings, resolveRunSettings, splitRunBlock } from "./run-block";
 
@@ -57,6 +57,15 @@ export function parseSweepDocument(doc: unknown, path = "(inline)"): SweepFile {
     for (const part of [...c.when, ...c.then]) {
       if (!known.includes(part.key)) {
         issues.push({ message: `constraint names a key the sweep does not have${didYouMean(part.key, known)}`, key: `${location}.constraints[${i}]`, value: part.key, allowed: known.join(", "), fix: "use a parameter key as written in the config (dotted)" });
+      }
+    }
+  });
+  const space = SearchSpace.fromConfig(config);
+  run.constraints.forEach((c, i) => {
+    for (const t of c.then) {
+      const p = space.get(t.key);
+      if (p !== undefined && !p.accepts(t.value)) {
+        issues.push({ message: `constraint sets ${t.key} to a value the parameter cannot hold`, key: `${location}.constraints[${i}]`, value: t.value, allowed: p.describe(), fix: `assign one of the parameter's values, or add ${JSON.stringify(t.value)} to its values list` });
       }
     }
   });

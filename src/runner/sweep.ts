@@ -26,7 +26,7 @@ import { RunnerError } from "./errors";
 import { HyperbandRule } from "./hyperband";
 import { RunProcess, groupAlive, signalGroup, type RunOutcome } from "./launch";
 import { type Metrics, readResultFile } from "./metrics";
-import { applyConstraints, configKey, gridPoints, randomPoint } from "./plan";
+import { applyConstraints, configKey, constrainedGrid, randomPoint } from "./plan";
 import { runsCsv, summarize, type SweepSummary } from "./records";
 import type { SweepFile } from "./sweep-file";
 
@@ -115,7 +115,7 @@ export function dryRunCommands(file: SweepFile, options: { command?: readonly st
   const run = file.run;
   const k = options.maxConcurrent ?? run.maxConcurrent;
   let configs: NestedParams[];
-  if (run.method === "grid") configs = gridPoints(file.config);
+  if (run.method === "grid") configs = constrainedGrid(file.config, run.constraints, file.fixed);
   else if (run.method === "random") {
     const space = SearchSpace.fromConfig(file.config);
     configs = Array.from({ length: k }, (_, i) => randomPoint(space, run.seed ?? 0, i));
@@ -378,15 +378,17 @@ export class Sweep {
     }
   }
 
-  /** Enqueues the grid points (× seeds) the study does not hold yet, in grid order. */
+  /**
+   * Enqueues the grid points (× seeds) the study does not hold yet, in grid order. Points that
+   * constraints make equal are run once (the first in grid order).
+   */
   private async enqueueGrid(): Promise<void> {
     const have = new Set(this.study.trials().map((t) => t.group));
     const seeds = this.file.run.seeds;
-    const points = gridPoints(this.file.config);
+    const points = constrainedGrid(this.file.config, this.file.run.constraints, this.file.fixed);
     for (let i = 0; i < points.length; i++) {
-      const params = applyConstraints(points[i], this.file.run.constraints, this.file.fixed).params;
       const groups = seeds ? seeds.map((_, s) => `g${i + 1}#${s}`) : [`g${i + 1}`];
-      for (const group of groups) if (!have.has(group)) await this.serial(() => this.study.enqueue(params, { group }));
+      for (const group of groups) if (!have.has(group)) await this.serial(() => this.study.enqueue(points[i], { group }));
     }
   }
 
