@@ -47,10 +47,12 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   storage?: string;
+  maxTrials?: number;
 }
 
 async function runCommand(sweepFile: string, command: string[], flags: RunFlags): Promise<number> {
-  const file: SweepFile = loadSweepFile(sweepFile);
+  const loaded: SweepFile = loadSweepFile(sweepFile);
+  const file: SweepFile = flags.maxTrials !== undefined ? { ...loaded, run: { ...loaded.run, maxTrials: flags.maxTrials } } : loaded;
   const out = process.stdout;
   if (flags.dryRun) {
     const commands = dryRunCommands(file, { command, ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}), ...(flags.outputDir !== undefined ? { outputDir: resolve(flags.outputDir) } : {}) });
@@ -145,6 +147,7 @@ export function buildProgram(): Command {
     .option("--resume", "continue the sweep recorded in the output dir (also automatic when it has a journal)")
     .option("--dry-run", "print the commands that would run, run nothing")
     .option("-j, --max-concurrent <n>", "runs at once (overrides run.max_concurrent)", positiveInt)
+    .option("-n, --max-trials <n>", "stop after this many trials (overrides run.max_trials / W&B run_cap)", positiveInt)
     .option("-q, --quiet", "print only warnings and the final summary")
     .option("--json", "newline-delimited JSON events on stdout, for programs")
     .option("--storage <url>", "record the study in PostgreSQL (postgres://...) or another journal file instead of <output-dir>/journal.jsonl")
