@@ -45,3 +45,34 @@ export async function until(check: () => boolean, ms = 20000, what = "condition"
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Runs a subcommand in this process (the same `main` the executable calls), capturing its
+ * output: for the quick record subcommands, where starting a process adds nothing to the test.
+ */
+export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import("../../src/cli/main");
+  let stdout = "";
+  let stderr = "";
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  const before = process.exitCode;
+  process.exitCode = 0;
+  try {
+    await main([process.execPath, "protein-sweep", ...args]);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = before;
+  return { code, stdout, stderr };
+}

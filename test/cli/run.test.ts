@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRng } from "../../src/random";
 import { configKey } from "../../src/runner/plan";
 import { NODE, ROOT, TRAINER, alive, groupEmpties, readSeen, tempDir } from "../runner/helpers";
-import { cli, startCli, until } from "./helpers";
+import { cli, cliInProcess, startCli, until } from "./helpers";
 
 const FIXTURES = join(ROOT, "test", "cli", "fixtures");
 
@@ -111,26 +111,26 @@ describe("protein-sweep run", () => {
   it("--dry-run prints every grid command (or the first max_concurrent suggestions) and runs nothing", async () => {
     const grid = join(dir, "grid.yaml");
     writeFileSync(grid, `metric: score\nparameters:\n  lr: { values: [0.1, 0.01] }\n  warmup: { values: [0, 100] }\nrun: { method: grid, command: [python, train.py], overrides: args }\n`);
-    const r = await cli(["run", grid, "--dry-run", "-o", join(dir, "out")]);
+    const r = await cliInProcess(["run", grid, "--dry-run", "-o", join(dir, "out")]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toEqual(["dry run (all 4 grid runs; nothing is run or recorded):", "python train.py --lr=0.1 --warmup=0", "python train.py --lr=0.1 --warmup=100", "python train.py --lr=0.01 --warmup=0", "python train.py --lr=0.01 --warmup=100"]);
     expect(existsSync(join(dir, "out"))).toBe(false);
-    const p = await cli(["run", sweepFile({ max_concurrent: 3 }), "--dry-run"]);
+    const p = await cliInProcess(["run", sweepFile({ max_concurrent: 3 }), "--dry-run"]);
     expect(p.stdout.split("\n").filter((l) => l.includes(TRAINER))).toHaveLength(3);
   });
 
   it("bad input fails before any run starts: unknown run key, missing command, --resume with nothing to resume", async () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "metric: score\nparameters:\n  x: { distribution: uniform, min: 0, max: 1 }\nrun: { comand: [python, train.py] }\n");
-    const a = await cli(["run", bad, "-o", join(dir, "out")]);
+    const a = await cliInProcess(["run", bad, "-o", join(dir, "out")]);
     expect(a.code).toBe(1);
     expect(a.stderr).toContain('unknown key in the run block (did you mean "command"?)');
     expect(a.stderr).toContain("key: run.comand");
-    const b = await cli(["run", sweepFile({ command: ["no-such-trainer", "--x"] }), "-o", join(dir, "out")]);
+    const b = await cliInProcess(["run", sweepFile({ command: ["no-such-trainer", "--x"] }), "-o", join(dir, "out")]);
     expect(b.code).toBe(1);
     expect(b.stderr).toContain('the command "no-such-trainer" does not exist');
     expect(existsSync(join(dir, "out", "journal.jsonl"))).toBe(false);
-    const c = await cli(["run", sweepFile({}), "-o", join(dir, "nothing"), "--resume"]);
+    const c = await cliInProcess(["run", sweepFile({}), "-o", join(dir, "nothing"), "--resume"]);
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("nothing to resume");
   });
