@@ -168,8 +168,8 @@ export class Sweep {
   private csvTimer: NodeJS.Timeout | undefined;
   /** Study calls of this process, one at a time (the journal's lock is between processes). */
   private queue: Promise<unknown> = Promise.resolve();
-  /** Time from a run's exit to the next launch, excluding ask() (ms), for the overhead benchmark. */
-  readonly overheadMs: number[] = [];
+  /** Time from a run's exit to the next launch (ms), and the part of it spent in the study's ask() (which holds suggest()), for the overhead benchmark. */
+  readonly overheadMs: Array<{ total: number; ask: number }> = [];
   private pendingExitAt: number | undefined;
   private askMs = 0;
 
@@ -506,7 +506,7 @@ export class Sweep {
     live.proc = proc;
     const now = performance.now();
     if (this.pendingExitAt !== undefined) {
-      this.overheadMs.push(now - this.pendingExitAt - this.askMs);
+      this.overheadMs.push({ total: now - this.pendingExitAt, ask: this.askMs });
       this.pendingExitAt = undefined;
     }
     if (proc.pid !== undefined) writeFileSync(live.pidFile, `${proc.pid}\n`);
