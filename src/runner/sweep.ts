@@ -431,7 +431,9 @@ export class Sweep {
       const params = applyConstraints(randomPoint(this.study.space, run.seed ?? 0, index), run.constraints, this.file.fixed).params;
       trial = await this.serial(() => this.study.ask({ params, ...(group ? { group } : {}) }));
     } else {
-      trial = await this.serial(() => this.study.ask(group ? { group } : {}));
+      // Constraints change a suggestion before it is recorded: the trial holds what runs.
+      const transform = run.constraints.length > 0 ? (p: NestedParams) => applyConstraints(p, run.constraints, this.file.fixed).params : undefined;
+      trial = await this.serial(() => this.study.ask({ ...(group ? { group } : {}), ...(transform ? { transform } : {}) }));
     }
     if (run.seeds) for (let s = 1; s < run.seeds.length; s++) await this.serial(() => this.study.enqueue(trial.params, { group: `${base}#${s}` }));
     return trial;

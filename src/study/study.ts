@@ -54,6 +54,8 @@ export interface AskOptions {
   group?: string;
   /** Raw value of the cost parameter to suggest at (Protein's `fixedCost`). */
   fixedCost?: number;
+  /** Changes a new suggestion before it is recorded (the runner's constraints); the trial's params are its result. */
+  transform?: (params: NestedParams) => NestedParams;
 }
 
 /** 32-bit FNV-1a of a string: the default seed of a study (the same in every worker). */
@@ -454,7 +456,7 @@ export class Study {
           trial: id,
           t,
           worker: this.worker,
-          params: suggestion.params,
+          params: opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params,
           info: { ...suggestion.info },
           ...(opts.group !== undefined ? { group: opts.group } : {}),
           state: this.protein.exportState(),

@@ -167,4 +167,18 @@ describe("sweep", () => {
     expect(readFileSync(join(out, "runs", trials[0].id, "1", "log"), "utf8")).toContain("METRIC score=");
     expect(flattenParams(JSON.parse(readFileSync(join(out, "runs", trials[0].id, "1", "params.json"), "utf8"))).get("x")).toBe(trials[0].params.x);
   });
+
+  it("constraints apply to Protein's suggestions before launch, and the trial records the params as run", async () => {
+    const { trials, seen } = await sweep({
+      metric: "score",
+      parameters: { opt: { values: ["adam", "sgd"] }, momentum: { distribution: "uniform", min: 0, max: 0.9 }, x: { distribution: "uniform", min: 0, max: 1 } },
+      protein: { num_random_samples: 3 },
+      run: { max_trials: 6, seed: 5, constraints: ["opt=adam -> momentum=0.0"] },
+    });
+    const adam = trials.filter((t) => t.params.opt === "adam");
+    expect(adam.length).toBeGreaterThan(0);
+    for (const t of adam) expect(t.params.momentum).toBe(0);
+    for (const s of seen) if (s.params.opt === "adam") expect(s.params.momentum).toBe("0");
+    expect(trials.some((t) => t.params.opt === "sgd" && t.params.momentum !== 0)).toBe(true);
+  });
 });
