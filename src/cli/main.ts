@@ -12,6 +12,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import packageJson from "../../package.json";
 import { ProteinError } from "../errors";
 import { formatValue, runValues } from "../runner/command";
 import { RunnerError } from "../runner/errors";
@@ -134,6 +135,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name("protein-sweep")
+    .version(packageJson.version)
     .description("Run hyperparameter sweeps with Protein's cost-aware Gaussian-process search.")
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

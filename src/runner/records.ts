@@ -6,7 +6,7 @@
  */
 import { paretoFront } from "../pareto";
 import { flattenParams } from "../space/search-space";
-import type { Trial } from "../study/types";
+import type { Trial } from "../study";
 import { formatValue } from "./command";
 import { failedGates } from "./plan";
 import type { Gate } from "./run-block";

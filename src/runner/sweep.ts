@@ -19,7 +19,7 @@ import { Protein } from "../protein";
 import { SearchSpace, flattenParams } from "../space/search-space";
 import type { NestedParams } from "../space/search-space";
 import { Study } from "../study";
-import type { RunInfo, Trial } from "../study/types";
+import type { RunInfo, Trial } from "../study";
 import { buildCommand, checkExecutable } from "./command";
 import { DevicePool } from "./devices";
 import { RunnerError } from "./errors";
