@@ -539,7 +539,7 @@ export class Sweep {
     if (this.hyperband && history && this.hyperband.check(history)) stop = `early stop (hyperband) after ${history.length} reports, ${this.study.metric}=${score}`;
     else if (this.file.run.earlyStop === "protein") {
       const cost = this.costOf(live, { seconds: live.proc.elapsed }, live.proc.reader.latest);
-      if (this.study.shouldStop(score, cost)) stop = `early stop (protein) at cost ${cost.toPrecision(4)}, ${this.study.metric}=${score}`;
+      if (this.study.shouldStop(score, cost)) stop = `early stop (protein) at cost ${Number(cost.toPrecision(4))}, ${this.study.metric}=${score}`;
     }
     if (stop) {
       live.endedBy = "early-stop";

@@ -182,4 +182,28 @@ describe("sweep", () => {
     for (const s of seen) if (s.params.opt === "adam") expect(s.params.momentum).toBe("0");
     expect(trials.some((t) => t.params.opt === "sgd" && t.params.momentum !== 0)).toBe(true);
   });
+
+  it("Protein's shouldStop ends a hopeless live run once the study has 30 results; it is recorded as stopped", async () => {
+    const record = join(dir, "seen.jsonl");
+    const doc = (run: Record<string, unknown>) =>
+      parseSweepDocument(
+        {
+          metric: "score",
+          parameters: { x: { distribution: "uniform", min: 0, max: 1 }, steps: { distribution: "int_uniform", min: 30, max: 60 } },
+          run: { command: [NODE, TRAINER], cost: { metric: "step" }, max_concurrent: 4, seed: 3, ...run },
+        },
+        join(dir, "sweep.yaml"),
+      );
+    const first = await Sweep.open({ file: doc({ method: "random", max_trials: 30, env: { TRAINER_RECORD: record, TRAINER_STEP_MS: "0" } }), outputDir: join(dir, "out"), pollMs: 20 });
+    expect((await first.run()).counts.finished).toBe(30);
+    // Same sweep, resumed with early stopping on and a run that reports a hopeless score from its first step.
+    const second = await Sweep.open({ file: doc({ method: "random", max_trials: 31, early_stop: "protein", env: { TRAINER_RECORD: record, TRAINER_STEP_MS: "20", TRAINER_BAD: "1" } }), outputDir: join(dir, "out"), pollMs: 20 });
+    await second.run();
+    const last = second.trials.at(-1);
+    expect(last?.state).toBe("stopped");
+    expect(last?.reason).toMatch(/^early stop \(protein\) at cost \d+, score=-/);
+    expect(last?.score).toBeLessThan(-100);
+    expect(last?.metrics.step).toBeLessThan(Number(last?.params.steps));
+    expect(last?.cost).toBe(last?.metrics.step);
+  });
 });
