@@ -19,9 +19,9 @@ import { RunnerError } from "../runner/errors";
 import { constrainedGrid } from "../runner/plan";
 import { runsCsv, summarize, summaryJson, summaryText } from "../runner/records";
 import { resolveRunSettings } from "../runner/run-block";
-import { type SweepFile, loadSweepFile } from "../runner/sweep-file";
+import { type SweepFile, loadSweepFile, parseSweepDocument } from "../runner/sweep-file";
 import { Sweep, defaultOutputDir, dryRunCommands } from "../runner/sweep";
-import { Study } from "../study";
+import { Study, copyStudy } from "../study";
 import { Display, type DisplayMode } from "./display";
 
 function positiveInt(value: string): number {
@@ -74,8 +74,21 @@ async function runCommand(sweepFile: string, command: string[], flags: RunFlags)
       fix: "pass the --output-dir of that run, or drop --resume to start the sweep",
     });
   }
+  const display = makeDisplay(file, flags);
+  const sweep = await Sweep.open({
+    file,
+    command,
+    outputDir,
+    ...(flags.storage !== undefined ? { storage: flags.storage } : {}),
+    ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}),
+    onEvent: (e) => display.handle(e),
+  });
+  return runSweep(sweep);
+}
+
+function makeDisplay(file: SweepFile, flags: { json?: boolean; quiet?: boolean }): Display {
   const mode: DisplayMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stdout.isTTY ? "tty" : "plain";
-  const display = new Display({
+  return new Display({
     mode,
     metric: file.config.metric,
     goal: file.config.goal,
@@ -85,14 +98,10 @@ async function runCommand(sweepFile: string, command: string[], flags: RunFlags)
     ...(file.run.maxTime !== undefined ? { maxTime: file.run.maxTime } : {}),
     ...(file.run.method === "grid" ? { gridSize: constrainedGrid(file.config, file.run.constraints, file.fixed).length * (file.run.seeds?.length ?? 1) } : {}),
   });
-  const sweep = await Sweep.open({
-    file,
-    command,
-    outputDir,
-    ...(flags.storage !== undefined ? { storage: flags.storage } : {}),
-    ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}),
-    onEvent: (e) => display.handle(e),
-  });
+}
+
+/** Runs a sweep with Ctrl-C wired to it; the exit code. */
+async function runSweep(sweep: Sweep): Promise<number> {
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -231,6 +240,55 @@ export function buildProgram(): Command {
         const t = study.trial(trialId);
         process.stdout.write(`${JSON.stringify({ trial: trialId, state: t?.state, score: t?.score ?? null, cost: t?.cost ?? null })}\n`);
       });
+    });
+
+  program
+    .command("agent")
+    .description("join a shared study as one more worker: claim trials, run them, record the results (many agents, one study)")
+    .argument("[command...]", "the training command, after -- (default: the study's W&B program/command, if any)")
+    .requiredOption("--storage <url>", "the study's storage: postgres://... (many machines) or a journal file (one machine)")
+    .option("--study <name>", "study name (default: the only one)")
+    .requiredOption("-n, --max-trials <n>", "the study's total number of trials (all workers together); this agent stops when it is reached", positiveInt)
+    .option("-o, --output-dir <dir>", "where this agent's run logs go (default: runs/<study>)")
+    .option("-j, --max-concurrent <n>", "runs at once on this agent", positiveInt)
+    .option("--stale-after <seconds>", "another worker's running trial with no heartbeat for this long is failed and retried (default 300)", finiteNumber)
+    .option("-q, --quiet", "print only warnings and the final summary")
+    .option("--json", "newline-delimited JSON events on stdout")
+    .action(async (command: string[], flags: { storage: string; study?: string; maxTrials: number; outputDir?: string; maxConcurrent?: number; staleAfter?: number; quiet?: boolean; json?: boolean }) => {
+      const study = await Study.open({ storage: flags.storage, ...(flags.study !== undefined ? { name: flags.study } : {}) });
+      let sweep: Sweep;
+      try {
+        // The sweep as its creator defined it: the stored config and the run block's defining keys.
+        const stored = (study.header.run ?? {}) as Record<string, unknown>;
+        const file = parseSweepDocument({ ...(study.header.config as object), run: { ...stored, max_trials: flags.maxTrials } }, `${study.name}.yaml`);
+        const display = makeDisplay(file, flags);
+        sweep = await Sweep.open({
+          file,
+          command,
+          study,
+          storage: flags.storage,
+          ...(flags.outputDir !== undefined ? { outputDir: resolve(flags.outputDir) } : {}),
+          ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}),
+          ...(flags.staleAfter !== undefined ? { staleAfter: flags.staleAfter } : {}),
+          onEvent: (e) => display.handle(e),
+        });
+      } catch (error) {
+        await study.close();
+        throw error;
+      }
+      process.exitCode = await runSweep(sweep);
+    });
+
+  program
+    .command("import")
+    .description("copy a sweep's journal into another storage (e.g. PostgreSQL), to continue it there with agents")
+    .argument("<journal>", "a sweep's journal.jsonl")
+    .requiredOption("--storage <url>", "the target: postgres://... or another journal file")
+    .option("--study <name>", "study name (default: the only one)")
+    .action(async (journal: string, flags: { storage: string; study?: string }) => {
+      if (!existsSync(journal)) throw new RunnerError(`no journal at ${journal}`, { key: "JOURNAL", value: journal, allowed: "a journal.jsonl written by protein-sweep run", fix: "pass <output_dir>/journal.jsonl of a sweep" });
+      const report = await copyStudy(journal, flags.storage, flags.study !== undefined ? { name: flags.study } : {});
+      process.stdout.write(`${JSON.stringify(report)}\n`);
     });
 
   return program;

@@ -35,7 +35,7 @@ export function gridPoints(config: SweepConfig): NestedParams[] {
  * The `index`-th random configuration of a sweep: uniform in the normalized space, from a
  * generator seeded by (seed, index), so a resumed sweep continues the same sequence.
  */
-export function randomPoint(space: SearchSpace, seed: number, index: number): NestedParams {
+export function randomPoint(space: SearchSpace, seed: number | string, index: number): NestedParams {
   const rng = createRng(`protein-sweep/random/${seed}/${index}`);
   const x = new Float64Array(space.dim);
   for (let j = 0; j < space.dim; j++) x[j] = rng.uniform(-1, 1);

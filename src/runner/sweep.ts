@@ -54,6 +54,15 @@ export interface SweepOptions {
   readonly pollMs?: number;
   /** Grace between SIGTERM and SIGKILL when ending runs (ms). */
   readonly killGraceMs?: number;
+  /**
+   * Join this already opened study as one more worker (`protein-sweep agent`): other workers'
+   * running trials are left alone (only reaped once stale), and live runs heartbeat.
+   */
+  readonly study?: Study;
+  /** As an agent: another worker's running trial with no heartbeat for this long is failed (retried per run.retries). @default 300 */
+  readonly staleAfter?: number;
+  /** Heartbeat interval of live runs (ms). @default 30000 */
+  readonly heartbeatMs?: number;
 }
 
 interface Live {
@@ -166,6 +175,7 @@ export class Sweep {
   private warnedMetric = false;
   private sawMetric = false;
   private csvTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Study calls of this process, one at a time (the journal's lock is between processes). */
   private queue: Promise<unknown> = Promise.resolve();
   /** Time from a run's exit to the next launch (ms), and the part of it spent in the study's ask() (which holds suggest()), for the overhead benchmark. */
@@ -207,7 +217,7 @@ export class Sweep {
    */
   static async open(options: SweepOptions): Promise<Sweep> {
     const file = options.file;
-    const outputDir = resolve(options.outputDir ?? defaultOutputDir(file));
+    const outputDir = resolve(options.outputDir ?? (options.study ? join("runs", options.study.name) : defaultOutputDir(file)));
     const template = commandTemplate(file, options.command);
     const cwd = file.run.cwd ?? process.cwd();
     // The command must exist before anything is recorded.
@@ -225,6 +235,7 @@ export class Sweep {
     });
     checkExecutable(probe.argv, cwd, { ...process.env, ...file.run.env });
     mkdirSync(join(outputDir, "runs"), { recursive: true });
+    if (options.study) return new Sweep(options.study, options, outputDir, options.storage ?? "(the study's storage)");
     Sweep.claimOutputDir(outputDir);
     const journal = options.storage ?? join(outputDir, "journal.jsonl");
     const name = file.run.name ?? basename(file.path, extname(file.path));
@@ -304,7 +315,11 @@ export class Sweep {
     try {
       const before = await this.serial(() => this.study.refresh());
       this.emit({ type: "start", name: this.study.name, outputDir: this.outputDir, journal: this.journal, resumed: before.length > 0, trials: before.length, method: this.file.run.method, maxConcurrent: this.maxConcurrent });
-      await this.recover(before);
+      if (this.options.study) await this.reap();
+      else await this.recover(before);
+      const beat = setInterval(() => this.heartbeatAll(), this.options.heartbeatMs ?? 30000);
+      beat.unref();
+      this.heartbeatTimer = beat;
       if (this.file.run.method === "grid") await this.enqueueGrid();
       let wallTimer: NodeJS.Timeout | undefined;
       if (this.file.run.maxTime !== undefined) {
@@ -350,8 +365,29 @@ export class Sweep {
       return summary;
     } finally {
       if (this.csvTimer) clearTimeout(this.csvTimer);
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       await this.study.close();
-      Sweep.releaseOutputDir(this.outputDir);
+      if (!this.options.study) Sweep.releaseOutputDir(this.outputDir);
+    }
+  }
+
+  /** As an agent: other workers' trials that stopped heartbeating are failed (and retried per run.retries). */
+  private async reap(): Promise<void> {
+    const reaped = await this.serial(() => this.study.reapStale(this.options.staleAfter ?? 300, { retries: this.file.run.retries }));
+    for (const t of reaped) this.emit({ type: "recovered", trial: t.id, action: `${t.reason ?? "stale"}: ${t.state === "pending" ? "will be retried" : "recorded as failed"}` });
+  }
+
+  /** Marks every live run alive in the study (so other workers do not reap it). */
+  private heartbeatAll(): void {
+    for (const live of this.live.values()) {
+      if (live.heartbeatBusy) continue;
+      live.heartbeatBusy = true;
+      live.lastHeartbeat = performance.now();
+      this.serial(() => this.study.heartbeat(live.trial.id, { metrics: finite(live.proc.reader.latest) }))
+        .catch(() => {})
+        .finally(() => {
+          live.heartbeatBusy = false;
+        });
     }
   }
 
@@ -413,6 +449,7 @@ export class Sweep {
   /** The next trial to launch (claimed, running), or undefined when the sweep has no more. */
   private async next(): Promise<Trial | undefined> {
     const run = this.file.run;
+    if (this.options.study) await this.reap();
     const trials = await this.serial(() => this.study.refresh());
     const pending = trials.find((t) => t.state === "pending");
     const capped = run.maxTrials !== undefined && this.startedCount() >= run.maxTrials;
@@ -428,7 +465,9 @@ export class Sweep {
     let trial: Trial;
     if (run.method === "random") {
       const index = trials.filter((t) => t.attempts > 0 || t.state !== "pending").length;
-      const params = applyConstraints(randomPoint(this.study.space, run.seed ?? 0, index), run.constraints, this.file.fixed).params;
+      // Agents draw from their own stream, so two workers asking at once never draw the same point.
+      const stream = this.options.study ? `${run.seed ?? 0}/${this.study.worker}` : (run.seed ?? 0);
+      const params = applyConstraints(randomPoint(this.study.space, stream, index), run.constraints, this.file.fixed).params;
       trial = await this.serial(() => this.study.ask({ params, ...(group ? { group } : {}) }));
     } else {
       // Constraints change a suggestion before it is recorded: the trial holds what runs.
