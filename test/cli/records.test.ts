@@ -69,4 +69,19 @@ describe("records subcommands", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no journal at");
   });
+
+  it("run --json prints one JSON event per line: start, launch, end, done with the summary", async () => {
+    const file = join(dir, "json.yaml");
+    writeFileSync(file, `metric: score\nparameters:\n  x: { values: [4, 5] }\nrun: ${JSON.stringify({ command: [NODE, TRAINER], method: "grid" })}\n`);
+    const r = await cliInProcess(["run", file, "-o", join(dir, "json-out"), "--json"]);
+    expect(r.code).toBe(0);
+    const all = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    // Each METRIC line a run prints is a progress event too.
+    expect(all.filter((e) => e.type === "progress").map((e) => e.metrics.score)).toEqual([4, 5]);
+    const events = all.filter((e) => e.type !== "progress");
+    expect(events.map((e) => e.type)).toEqual(["start", "launch", "end", "launch", "end", "done"]);
+    expect(events[2]).toMatchObject({ type: "end", state: "finished", score: 4 });
+    expect(events[5].summary.best).toMatchObject({ score: 5, params: { x: 5 } });
+    expect(events[5].csv).toBe(join(dir, "json-out", "runs.csv"));
+  });
 });

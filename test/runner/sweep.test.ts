@@ -206,4 +206,14 @@ describe("sweep", () => {
     expect(last?.metrics.step).toBeLessThan(Number(last?.params.steps));
     expect(last?.cost).toBe(last?.metrics.step);
   });
+
+  it("the wall-time limit ends the running runs, keeps them for a resume, and launches nothing more", async () => {
+    const { trials, events } = await sweep({ metric: "score", parameters: { x: { distribution: "uniform", min: 0, max: 1 } }, run: { max_trials: 5, max_concurrent: 2, max_time: 1 } }, { TRAINER_HANG: "1" });
+    expect(trials).toHaveLength(2);
+    expect(trials.map((t) => [t.state, t.reason])).toEqual([
+      ["pending", "wall-time limit"],
+      ["pending", "wall-time limit"],
+    ]);
+    expect((events.at(-1) as Extract<SweepEvent, { type: "done" }>).reason).toBe("wall-time limit (1 s) reached");
+  });
 });
