@@ -348,6 +348,11 @@ export class Sweep {
             exhausted = true;
             break;
           }
+          if (this.stopReason !== undefined) {
+            // Interrupted while the trial was being claimed: give it back for a later run.
+            await this.serial(() => this.study.fail(trial.id, "interrupted before launch", { retry: true }));
+            break;
+          }
           await this.launch(trial);
         }
         if (this.live.size === 0) break;
