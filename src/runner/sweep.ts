@@ -26,7 +26,7 @@ import { RunnerError } from "./errors";
 import { HyperbandRule } from "./hyperband";
 import { RunProcess, groupAlive, signalGroup, type RunOutcome } from "./launch";
 import { type Metrics, readResultFile } from "./metrics";
-import { applyConstraints, configKey, constrainedGrid, randomPoint } from "./plan";
+import { applyConstraints, constrainedGrid, randomPoint } from "./plan";
 import { runsCsv, summarize, type SweepSummary } from "./records";
 import type { SweepFile } from "./sweep-file";
 
@@ -256,21 +256,31 @@ export class Sweep {
     return new Sweep(study, options, outputDir, journal);
   }
 
+  /** Who holds a runner lock: pid and the process's start time (so a reused pid is not taken for the runner). */
+  private static processIdentity(pid: number): string | undefined {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Field 22 (starttime), counted after the parenthesized command name.
+      return `${pid} ${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One runner per output directory: a second one would take the first one's runs for dead. */
   private static claimOutputDir(dir: string): void {
     const lock = join(dir, "runner.pid");
-    if (existsSync(lock)) {
-      const pid = Number(readFileSync(lock, "utf8").trim());
-      let alive = false;
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-        try {
-          process.kill(pid, 0);
-          alive = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("protein-sweep") || readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("cli");
-        } catch {
-          alive = false;
-        }
+    const me = Sweep.processIdentity(process.pid) ?? `${process.pid}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(lock, `${me}\n`, { flag: "wx" });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
-      if (alive) {
+      const holder = readFileSync(lock, "utf8").trim();
+      const pid = Number(holder.split(" ")[0]);
+      if (holder !== me && Number.isInteger(pid) && pid > 0 && Sweep.processIdentity(pid) === holder) {
         throw new RunnerError(`another runner (pid ${pid}) is using the output directory ${dir}`, {
           key: "--output-dir",
           value: dir,
@@ -278,14 +288,16 @@ export class Sweep {
           fix: `wait for it, stop it (kill -INT ${pid}), or pass another --output-dir; more workers on one study: protein-sweep agent`,
         });
       }
+      // The holder is gone (killed): its lock is stale.
+      rmSync(lock, { force: true });
     }
-    writeFileSync(lock, `${process.pid}\n`);
+    throw new RunnerError(`cannot take the output directory ${dir}`, { key: "--output-dir", value: dir, allowed: "an output directory no live runner uses", fix: "another runner took it at the same moment; try again" });
   }
 
   private static releaseOutputDir(dir: string): void {
     const lock = join(dir, "runner.pid");
     try {
-      if (readFileSync(lock, "utf8").trim() === String(process.pid)) rmSync(lock);
+      if (readFileSync(lock, "utf8").trim() === (Sweep.processIdentity(process.pid) ?? `${process.pid}`)) rmSync(lock);
     } catch {
       // already gone
     }
@@ -538,7 +550,8 @@ export class Sweep {
     };
     await this.serial(() => this.study.recordRun(trial.id, info));
     const env = { ...built.env, ...(device !== undefined ? { CUDA_VISIBLE_DEVICES: String(device) } : {}) };
-    const live: Live = { trial, params, attemptDir, resultFile, pidFile: join(attemptDir, "pid"), lastHeartbeat: performance.now(), heartbeatBusy: false, ...(device !== undefined ? { device } : {}) } as Live;
+    // Set right after the process starts; its log is first read on a later tick.
+    let live: Live | undefined;
     const proc = new RunProcess({
       argv: built.argv,
       env,
@@ -547,20 +560,23 @@ export class Sweep {
       ...(run.timeout !== undefined ? { timeout: run.timeout } : {}),
       ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
       ...(this.options.killGraceMs !== undefined ? { killGraceMs: this.options.killGraceMs } : {}),
-      onMetrics: (m, reader) => this.progress(live, m, reader.history.get(this.study.metric)),
+      onMetrics: (m, reader) => {
+        if (live) this.progress(live, m, reader.history.get(this.study.metric));
+      },
     });
-    live.proc = proc;
+    const started: Live = { trial, proc, params, attemptDir, resultFile, pidFile: join(attemptDir, "pid"), lastHeartbeat: performance.now(), heartbeatBusy: false, ...(device !== undefined ? { device } : {}) };
+    live = started;
     const now = performance.now();
     if (this.pendingExitAt !== undefined) {
       this.overheadMs.push({ total: now - this.pendingExitAt, ask: this.askMs });
       this.pendingExitAt = undefined;
     }
-    if (proc.pid !== undefined) writeFileSync(live.pidFile, `${proc.pid}\n`);
-    this.live.set(trial.id, live);
+    if (proc.pid !== undefined) writeFileSync(started.pidFile, `${proc.pid}\n`);
+    this.live.set(trial.id, started);
     this.emit({ type: "launch", trial, argv: built.argv, attempt: trial.attempts, ...(device !== undefined ? { device } : {}) });
     proc.done.then(
-      (outcome) => this.finish(live, outcome),
-      (error: unknown) => this.finish(live, { exitCode: undefined, signal: undefined, spawnError: String(error), seconds: proc.elapsed, reader: proc.reader }),
+      (outcome) => this.finish(started, outcome),
+      (error: unknown) => this.finish(started, { exitCode: undefined, signal: undefined, spawnError: String(error), seconds: proc.elapsed, reader: proc.reader }),
     );
   }
 
@@ -671,10 +687,5 @@ export class Sweep {
     const path = join(this.outputDir, "runs.csv");
     writeFileSync(`${path}.tmp`, runsCsv(this.study.trials(), this.study.space.keys));
     renameSync(`${path}.tmp`, path);
-  }
-
-  /** Distinct configurations finished so far (for tests and the summary). */
-  finishedConfigs(): string[] {
-    return this.study.trials().filter((t) => t.state === "finished").map((t) => configKey(t.params));
   }
 }
