@@ -84,4 +84,15 @@ describe("records subcommands", () => {
     expect(events[5].summary.best).toMatchObject({ score: 5, params: { x: 5 } });
     expect(events[5].csv).toBe(join(dir, "json-out", "runs.csv"));
   });
+
+  it("running the sweep again with a different definition is refused, naming what differs; nothing is written", async () => {
+    const before = readFileSync(journal, "utf8");
+    const file = join(dir, "sweep.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace('"method":"grid"', '"method":"random"'));
+    const r = await cliInProcess(["run", file, "-o", join(dir, "out")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('run.method: stored "grid", given "random"');
+    expect(r.stderr).toContain("fix: resume with the config, settings and run block the study was created with");
+    expect(readFileSync(journal, "utf8")).toBe(before);
+  });
 });

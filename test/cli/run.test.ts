@@ -157,6 +157,10 @@ describe("protein-sweep run", () => {
     const { child, result } = startCli(["run", file, "-o", out], { env: { TRAINER_RECORD: record, TRAINER_HANG: "1", TRAINER_CHILD: "1" } });
     await until(() => readSeen(record).length === 2, 20000, "two launches");
     await until(() => readFileSync(join(out, "journal.jsonl"), "utf8").includes('"run"'), 5000, "recorded runs");
+    // A second runner on the same output directory is refused while the first lives.
+    const second = await cliInProcess(["run", file, "-o", out]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`another runner (pid ${child.pid}) is using the output directory ${out}`);
     child.kill("SIGINT");
     await new Promise((r) => setTimeout(r, 200));
     child.kill("SIGINT");
