@@ -5,7 +5,7 @@
  */
 export { Study, DEFAULT_STUDY_NAME } from "./study";
 export type { StudyCreateOptions, StudyOpenOptions, AskOptions } from "./study";
-export { StudyError } from "./errors";
+export { StudyError, StudyConflictError } from "./errors";
 export { openStorage, isPostgresUrl } from "./storage";
 export { JournalStorage } from "./journal";
 export type { JournalOptions } from "./journal";

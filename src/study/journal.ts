@@ -3,8 +3,9 @@
  *
  * Line 1 is the header, every later line one TrialEvent; seq = the event's position (1-based,
  * the header not counted). Safe for many processes on one machine:
- * - every write happens under an exclusive lock file (`<journal>.lock`, see lock.ts), and so
- *   does every `withLock` section (ask() reads, suggests and appends under it);
+ * - two lock files (see lock.ts): `<journal>.lock`, the study lock of `withLock` (ask()
+ *   reads, suggests and appends under it), and `<journal>.wlock`, the write lock, held
+ *   briefly by every append and every `withWriteLock` section (results, heartbeats);
  * - one call's events are written as whole lines with a single write() on an O_APPEND
  *   descriptor and fsync'd before the call returns;
  * - a torn last line (a writer killed mid-write, a full disk) has no newline: readers
@@ -17,7 +18,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { StudyError } from "./errors";
+import { StudyConflictError, StudyError } from "./errors";
 import { diffHeaders, headerMismatch } from "./compare";
 import { acquireFileLock, type FileLockOptions } from "./lock";
 import { parseEvent, parseHeader, parseJsonLine } from "./schema";
@@ -32,11 +33,14 @@ export interface JournalOptions {
 export class JournalStorage implements StudyStorage {
   readonly path: string;
   private readonly lockPath: string;
+  private readonly writeLockPath: string;
   private readonly lockOptions: FileLockOptions;
-  /** Marks async contexts that hold this storage's lock (withLock → append must not take it again). */
-  private readonly holding = new AsyncLocalStorage<boolean>();
+  /** Marks async contexts that hold this storage's locks (withWriteLock → append must not take it again). */
+  private readonly holdingStudy = new AsyncLocalStorage<boolean>();
+  private readonly holdingWrite = new AsyncLocalStorage<boolean>();
   private header: StudyHeader | undefined;
   private readonly events: StoredEvent[] = [];
+  private readonly createdIds = new Set<string>();
   /** Bytes parsed so far (always just after a newline, or 0). */
   private offset = 0;
   /** Lines parsed so far (for error messages). */
@@ -45,6 +49,7 @@ export class JournalStorage implements StudyStorage {
   constructor(path: string, options: JournalOptions = {}) {
     this.path = resolve(path);
     this.lockPath = `${this.path}.lock`;
+    this.writeLockPath = `${this.path}.wlock`;
     this.lockOptions = options.lock ?? {};
   }
 
@@ -96,7 +101,11 @@ export class JournalStorage implements StudyStorage {
     }
     const raw = parseJsonLine(text, place);
     if (this.header === undefined) this.header = parseHeader(raw, place);
-    else this.events.push({ seq: this.events.length + 1, event: parseEvent(raw, place) });
+    else {
+      const event = parseEvent(raw, place);
+      this.events.push({ seq: this.events.length + 1, event });
+      if (event.e === "created") this.createdIds.add(event.trial);
+    }
     this.lines = lineNo;
   }
 
@@ -108,11 +117,12 @@ export class JournalStorage implements StudyStorage {
     });
   }
 
-  private async locked<T>(fn: () => Promise<T> | T): Promise<T> {
-    if (this.holding.getStore() === true) return fn();
-    const release = await acquireFileLock(this.lockPath, this.lockOptions);
+  private async locked<T>(kind: "study" | "write", fn: () => Promise<T> | T): Promise<T> {
+    const als = kind === "study" ? this.holdingStudy : this.holdingWrite;
+    if (als.getStore() === true) return fn();
+    const release = await acquireFileLock(kind === "study" ? this.lockPath : this.writeLockPath, this.lockOptions);
     try {
-      return await this.holding.run(true, fn);
+      return await als.run(true, fn);
     } finally {
       release();
     }
@@ -128,12 +138,12 @@ export class JournalStorage implements StudyStorage {
     });
   }
 
-  /** Writes whole lines with one write() on an O_APPEND descriptor, cutting a torn tail first; fsync'd. Lock held. */
+  /** Writes whole lines with one write() on an O_APPEND descriptor, cutting a torn tail first; fsync'd. Write lock held. */
   private writeLines(lines: readonly string[]): void {
     const fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     try {
       const size = fstatSync(fd).size;
-      // Under the lock, after sync(): whatever lies beyond the parsed offset is an incomplete line.
+      // Under the write lock, after sync(): whatever lies beyond the parsed offset is an incomplete line.
       if (size > this.offset) ftruncateSync(fd, this.offset);
       const buf = Buffer.from(lines.map((l) => `${l}\n`).join(""), "utf8");
       let written = 0;
@@ -147,7 +157,7 @@ export class JournalStorage implements StudyStorage {
   async createStudy(header: StudyHeader): Promise<StudyHeader> {
     const given = parseHeader(JSON.parse(JSON.stringify(header)), "the new study's header");
     mkdirSync(dirname(this.path), { recursive: true });
-    return this.locked(() => {
+    return this.locked("write", () => {
       this.sync();
       if (this.header !== undefined) {
         if (this.header.name !== given.name) {
@@ -186,10 +196,19 @@ export class JournalStorage implements StudyStorage {
       parseEvent(JSON.parse(text), `event ${i + 1} to append`);
       return text;
     });
-    return this.locked(() => {
+    return this.locked("write", () => {
       this.sync();
       if (this.header?.name !== name) throw this.wrongStudy(name);
       if (lines.length === 0) return this.events.length;
+      for (const e of events) {
+        if (e.e === "created" && this.createdIds.has(e.trial)) {
+          throw new StudyConflictError(`study "${name}": the trial "${e.trial}" was already created by another worker; nothing was written`, {
+            key: "trial",
+            value: e.trial,
+            fix: "ask() again: it rereads the study",
+          });
+        }
+      }
       this.writeLines(lines);
       this.sync();
       return this.events.length;
@@ -203,7 +222,15 @@ export class JournalStorage implements StudyStorage {
   }
 
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.locked(async () => {
+    return this.locked("study", async () => {
+      this.sync();
+      if (this.header?.name !== name) throw this.wrongStudy(name);
+      return fn();
+    });
+  }
+
+  async withWriteLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locked("write", async () => {
       this.sync();
       if (this.header?.name !== name) throw this.wrongStudy(name);
       return fn();

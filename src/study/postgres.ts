@@ -12,8 +12,9 @@
  * bit-for-bit and a config keeps its parameter order), queryable with `->`/`->>`.
  *
  * The study lock is `pg_advisory_xact_lock(hash(schema), hash(name))` held by a transaction
- * on a dedicated connection for the whole `withLock` section; the server drops it when that
- * connection dies (a killed worker never blocks the study).
+ * on a dedicated connection for the whole `withLock` section, the write lock the same with
+ * the key `schema:write`; the server drops them when that connection dies (a killed worker
+ * never blocks the study).
  *
  * Lost connections (server restart, network) are retried with exponential backoff up to
  * `retryForMs`. An append whose commit outcome is unknown is looked up by its batch id
@@ -24,7 +25,7 @@
 import { hostname } from "node:os";
 import type { Pool, PoolClient } from "pg";
 import { createRng, type Rng } from "../random";
-import { StudyError } from "./errors";
+import { StudyConflictError, StudyError } from "./errors";
 import { diffHeaders, headerMismatch } from "./compare";
 import { parseEvent, parseHeader } from "./schema";
 import type { StoredEvent, StudyHeader, StudyStorage, TrialEvent } from "./types";
@@ -182,6 +183,8 @@ export class PostgresStorage implements StudyStorage {
             batch text,
             written_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (study, seq))`);
+          // One `created` event per trial: a worker that lost the study lock (server restart) cannot add a second.
+          await c.query(`CREATE UNIQUE INDEX events_created_trial ON ${this.q}.events (study, (body ->> 'trial')) WHERE (body ->> 'e') = 'created'`);
           await c.query(`INSERT INTO ${this.q}.schema_version (version) VALUES ($1)`, [SCHEMA_VERSION]);
         } else if (version > SCHEMA_VERSION) {
           throw new StudyError(`the schema ${this.schema} has table layout version ${version}; this protein-sweep reads version ${SCHEMA_VERSION}`, {
@@ -260,11 +263,22 @@ export class PostgresStorage implements StudyStorage {
         if (rows.length === 0) throw this.noStudy(name);
         const last = Number(rows[0].last);
         if (bodies.length === 0) return last;
-        await c.query(
-          `INSERT INTO ${this.q}.events (study, seq, body, batch)
-           SELECT $1, $2::bigint + u.ord, u.body::json, $4 FROM unnest($3::text[]) WITH ORDINALITY AS u(body, ord)`,
-          [name, last, bodies, batch],
-        );
+        try {
+          await c.query(
+            `INSERT INTO ${this.q}.events (study, seq, body, batch)
+             SELECT $1, $2::bigint + u.ord, u.body::json, $4 FROM unnest($3::text[]) WITH ORDINALITY AS u(body, ord)`,
+            [name, last, bodies, batch],
+          );
+        } catch (error) {
+          const e = error as { code?: string; constraint?: string; detail?: string };
+          if (e.code === "23505" && e.constraint === "events_created_trial") {
+            throw new StudyConflictError(`study "${name}": a trial of this append was already created by another worker (${e.detail ?? "duplicate trial id"}); nothing was written`, {
+              key: "trial",
+              fix: "ask() again: it rereads the study (this happens when the study lock was lost, e.g. the server restarted)",
+            });
+          }
+          throw error;
+        }
         await c.query(`UPDATE ${this.q}.studies SET last_seq = $2 WHERE name = $1`, [name, last + bodies.length]);
         return last + bodies.length;
       });
@@ -283,16 +297,26 @@ export class PostgresStorage implements StudyStorage {
   }
 
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.advisory("study", name, fn);
+  }
+
+  async withWriteLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.advisory("write", name, fn);
+  }
+
+  /** Holds pg_advisory_xact_lock(hash(schema[:write]), hash(name)) on a dedicated connection while fn runs. */
+  private async advisory<T>(kind: "study" | "write", name: string, fn: () => Promise<T>): Promise<T> {
     await this.ensure();
     // Local callers queue here first: each waits for the previous one in this process.
-    const previous = this.localLocks.get(name) ?? Promise.resolve();
+    const queueKey = `${kind}\u0000${name}`;
+    const previous = this.localLocks.get(queueKey) ?? Promise.resolve();
     let done!: () => void;
     const mine = new Promise<void>((resolve) => (done = resolve));
     const tail = previous.then(() => mine);
-    this.localLocks.set(name, tail);
+    this.localLocks.set(queueKey, tail);
     await previous;
     try {
-      const client = await this.retrying("take the study lock", async () => {
+      const client = await this.retrying(`take the study's ${kind} lock`, async () => {
         const c = await this.pool.connect();
         if (!this.guarded.has(c)) {
           // A held connection that dies must not crash the process; its lock dies with it.
@@ -301,7 +325,7 @@ export class PostgresStorage implements StudyStorage {
         }
         try {
           await c.query("BEGIN");
-          await c.query("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [this.schema, name]);
+          await c.query("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [kind === "study" ? this.schema : `${this.schema}:write`, name]);
           return c;
         } catch (error) {
           c.release(error instanceof Error ? error : true);
@@ -321,7 +345,7 @@ export class PostgresStorage implements StudyStorage {
       }
     } finally {
       done();
-      if (this.localLocks.get(name) === tail) this.localLocks.delete(name);
+      if (this.localLocks.get(queueKey) === tail) this.localLocks.delete(queueKey);
     }
   }
 

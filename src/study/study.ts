@@ -15,7 +15,7 @@ import { Protein } from "../protein";
 import type { ProteinOptions } from "../settings";
 import type { NestedParams, SearchSpace } from "../space/search-space";
 import { paramsError } from "../space/search-space";
-import { StudyError } from "./errors";
+import { StudyConflictError, StudyError } from "./errors";
 import { parseEvent } from "./schema";
 import { openStorage } from "./storage";
 import type { Metrics, RunInfo, StoredEvent, StudyHeader, StudyStorage, Trial, TrialEvent } from "./types";
@@ -199,7 +199,7 @@ export class Study {
       };
       const stored = await storage.createStudy(header);
       const study = new Study(storage, owns, stored, opts.worker ?? defaultWorker());
-      await study.refresh();
+      await study.pull();
       return study;
     } catch (error) {
       if (owns) await storage.close();
@@ -225,7 +225,7 @@ export class Study {
         });
       }
       const study = new Study(storage, owns, header, opts.worker ?? defaultWorker());
-      await study.refresh();
+      await study.pull();
       return study;
     } catch (error) {
       if (owns) await storage.close();
@@ -377,7 +377,7 @@ export class Study {
         true,
       );
     } else {
-      await this.refresh();
+      await this.pull();
     }
   }
 
@@ -385,10 +385,15 @@ export class Study {
     if (this.closed) throw new StudyError(`study "${this.name}" is closed`, { fix: "open it again (Study.open)" });
   }
 
+  /** Reads and replays the events appended since the last read. */
+  private async pull(): Promise<void> {
+    this.applyAll(await this.storage.read(this.name, this.seq), false);
+  }
+
   /** Reads new events; returns all trials in creation order. */
   async refresh(): Promise<readonly Trial[]> {
     this.checkOpen();
-    this.applyAll(await this.storage.read(this.name, this.seq), false);
+    await this.pull();
     return this.trials();
   }
 
@@ -423,66 +428,76 @@ export class Study {
     this.checkOpen();
     const given = opts.params === undefined ? undefined : this.validParams(opts.params, "params");
     return this.storage.withLock(this.name, async () => {
-      await this.refresh();
-      const events: TrialEvent[] = [];
-      const t = nowIso();
-      let trial = this.order.find((x) => x.state === "pending");
-      let id: string;
-      let attempt: number;
-      if (trial !== undefined) {
-        id = trial.id;
-        attempt = trial.attempts + 1;
-      } else if (given !== undefined) {
-        id = `p${this.order.length + 1}`;
-        attempt = 1;
-        events.push({ e: "created", trial: id, t, worker: this.worker, params: given, ...(opts.group !== undefined ? { group: opts.group } : {}) });
-      } else {
-        if (this.latestState !== undefined && !this.latestStateApplied) {
-          this.protein.importState(this.latestState);
-          this.latestStateApplied = true;
+      for (;;) {
+        await this.pull();
+        const claimed = this.order.find((x) => x.state === "pending");
+        if (claimed !== undefined) {
+          // Results and heartbeats do not take the study lock: check again under the write lock.
+          const id = claimed.id;
+          const ok = await this.storage.withWriteLock(this.name, async () => {
+            await this.pull();
+            const trial = this.byId.get(id) as Trial;
+            if (trial.state !== "pending") return false;
+            await this.write([{ e: "started", trial: id, t: nowIso(), worker: this.worker, attempt: trial.attempts + 1 }]);
+            return true;
+          });
+          if (ok) return copyTrial(this.byId.get(id) as Trial);
+          continue;
         }
-        let suggestion;
+        const t = nowIso();
+        let created: TrialEvent & { e: "created" };
+        let suggested = false;
+        if (given !== undefined) {
+          created = { e: "created", trial: `p${this.order.length + 1}`, t, worker: this.worker, params: given, ...(opts.group !== undefined ? { group: opts.group } : {}) };
+        } else {
+          if (this.latestState !== undefined && !this.latestStateApplied) {
+            this.protein.importState(this.latestState);
+            this.latestStateApplied = true;
+          }
+          let suggestion;
+          try {
+            suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+          } catch (error) {
+            if (this.latestState !== undefined) this.latestStateApplied = false;
+            throw error;
+          }
+          suggested = true;
+          this.inProtein.add(suggestion.id);
+          created = {
+            e: "created",
+            trial: suggestion.id,
+            t,
+            worker: this.worker,
+            params: opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params,
+            info: { ...suggestion.info },
+            ...(opts.group !== undefined ? { group: opts.group } : {}),
+            state: this.protein.exportState(),
+          };
+        }
+        const id = created.trial;
         try {
-          suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+          if (this.byId.has(id)) {
+            throw new StudyError(`the suggester issued the id "${id}", which the study already holds`, {
+              key: "trial",
+              value: id,
+              fix: "the study's suggester state is inconsistent (an edited record?); start a new study",
+            });
+          }
+          // New trials are made under the study lock only, so nothing can claim this one first.
+          await this.write([created, { e: "started", trial: id, t, worker: this.worker, attempt: 1 }]);
         } catch (error) {
-          if (this.latestState !== undefined) this.latestStateApplied = false;
+          if (suggested && !this.byId.has(id)) {
+            // Nothing was recorded: forget the suggestion, and take the study's state back before the next one.
+            this.protein.abandon(id);
+            this.inProtein.delete(id);
+            if (this.latestState !== undefined) this.latestStateApplied = false;
+          }
+          // Another worker created this trial first (this one had lost the lock): read again and retry.
+          if (error instanceof StudyConflictError) continue;
           throw error;
         }
-        id = suggestion.id;
-        attempt = 1;
-        this.inProtein.add(id);
-        events.push({
-          e: "created",
-          trial: id,
-          t,
-          worker: this.worker,
-          params: opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params,
-          info: { ...suggestion.info },
-          ...(opts.group !== undefined ? { group: opts.group } : {}),
-          state: this.protein.exportState(),
-        });
-        if (this.byId.has(id)) {
-          throw new StudyError(`the suggester issued the id "${id}", which the study already holds`, {
-            key: "trial",
-            value: id,
-            fix: "the study's suggester state is inconsistent (an edited record?); start a new study",
-          });
-        }
+        return copyTrial(this.byId.get(id) as Trial);
       }
-      events.push({ e: "started", trial: id, t, worker: this.worker, attempt });
-      try {
-        await this.write(events);
-      } catch (error) {
-        if (trial === undefined && !this.byId.has(id)) {
-          // Nothing was recorded: forget the suggestion, and take the study's state back before the next one.
-          this.protein.abandon(id);
-          this.inProtein.delete(id);
-          if (this.latestState !== undefined) this.latestStateApplied = false;
-        }
-        throw error;
-      }
-      trial = this.byId.get(id) as Trial;
-      return copyTrial(trial);
     });
   }
 
@@ -491,7 +506,7 @@ export class Study {
     this.checkOpen();
     const given = this.validParams(params, "params");
     return this.storage.withLock(this.name, async () => {
-      await this.refresh();
+      await this.pull();
       const id = `p${this.order.length + 1}`;
       await this.write([{ e: "created", trial: id, t: nowIso(), worker: this.worker, params: given, ...(opts.group !== undefined ? { group: opts.group } : {}) }]);
       return copyTrial(this.byId.get(id) as Trial);
@@ -502,12 +517,19 @@ export class Study {
     const trial = this.byId.get(id);
     if (trial === undefined) throw this.unknownTrial(id);
     if (!allowed.includes(trial.state)) {
-      throw new StudyError(`cannot ${action} trial "${id}": it is ${trial.state}${trial.reason ? ` (${trial.reason})` : ""}; nothing was written`, {
-        key: "trial",
-        value: id,
-        allowed: `a trial that is ${allowed.join(" or ")}`,
-        fix: trial.state === "finished" || trial.state === "stopped" || trial.state === "failed" ? "its result is already recorded; ask() for a new trial" : "ask() for the trial first",
-      });
+      const superseded = trial.worker !== undefined && trial.worker !== this.worker && trial.attempts > 1;
+      throw new StudyError(
+        `cannot ${action} trial "${id}": it is ${trial.state}${trial.reason ? ` (${trial.reason})` : ""}${superseded ? ` by attempt ${trial.attempts} of worker ${trial.worker}` : ""}; nothing was written`,
+        {
+          key: "trial",
+          value: id,
+          allowed: `a trial that is ${allowed.join(" or ")}`,
+          fix:
+            trial.state === "finished" || trial.state === "stopped" || trial.state === "failed"
+              ? `its result is already recorded${superseded ? " (this attempt was reaped as stale and superseded: end the run; make stale_after longer than any pause in heartbeats)" : ""}; ask() for a new trial`
+              : "ask() for the trial first",
+        },
+      );
     }
     return trial;
   }
@@ -532,23 +554,25 @@ export class Study {
   async recordRun(trialId: string, run: RunInfo): Promise<void> {
     this.checkOpen();
     const info = jsonValue(run, "run", "the run info");
-    await this.storage.withLock(this.name, async () => {
-      await this.refresh();
+    await this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
       const trial = this.requireState(trialId, ["running"], "record the run of");
       await this.write([{ e: "started", trial: trialId, t: trial.startedAt ?? nowIso(), worker: trial.worker ?? this.worker, attempt: trial.attempts, run: info }]);
     });
   }
 
-  /** Marks the trial alive (and records progress). Not serialized with ask(): cheap enough to call every few seconds. */
+  /** Marks the trial alive (and records progress). Takes only the short write lock: it never waits for a suggestion. */
   async heartbeat(trialId: string, progress: { metrics?: Metrics; cost?: number } = {}): Promise<void> {
     this.checkOpen();
     const metrics = progress.metrics === undefined ? undefined : this.checkMetrics(progress.metrics);
     if (progress.cost !== undefined) this.checkNumber(progress.cost, "cost", "a finite number ≥ 0", "pass the cost spent so far", 0);
-    await this.refresh();
-    this.requireState(trialId, ["running", "pending"], "heartbeat");
-    await this.write([
-      { e: "heartbeat", trial: trialId, t: nowIso(), worker: this.worker, ...(metrics ? { metrics } : {}), ...(progress.cost !== undefined ? { cost: progress.cost } : {}) },
-    ]);
+    await this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
+      this.requireState(trialId, ["running", "pending"], "heartbeat");
+      await this.write([
+        { e: "heartbeat", trial: trialId, t: nowIso(), worker: this.worker, ...(metrics ? { metrics } : {}), ...(progress.cost !== undefined ? { cost: progress.cost } : {}) },
+      ]);
+    });
   }
 
   /** Records the trial's result: it is `finished`. */
@@ -557,8 +581,8 @@ export class Study {
     this.checkNumber(score, "score", "a finite number", "report a failed or diverged run with fail(id, reason) instead");
     this.checkNumber(cost, "cost", "a finite number ≥ 0", "pass what the run cost (e.g. seconds)", 0);
     const m = this.checkMetrics(metrics);
-    return this.storage.withLock(this.name, async () => {
-      await this.refresh();
+    return this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
       this.requireState(trialId, ["running", "pending"], "tell");
       await this.write([{ e: "finished", trial: trialId, t: nowIso(), score, cost, metrics: m }]);
       return copyTrial(this.byId.get(trialId) as Trial);
@@ -571,8 +595,8 @@ export class Study {
     if (typeof reason !== "string") throw new StudyError("reason must be a string", { key: "reason", value: reason, fix: 'say why, e.g. "exit code 1"' });
     if (opts.cost !== undefined) this.checkNumber(opts.cost, "cost", "a finite number ≥ 0", "pass what the attempt cost, or leave it out", 0);
     const m = opts.metrics === undefined ? undefined : this.checkMetrics(opts.metrics);
-    return this.storage.withLock(this.name, async () => {
-      await this.refresh();
+    return this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
       this.requireState(trialId, ["running", "pending"], "fail");
       await this.write([
         { e: "failed", trial: trialId, t: nowIso(), reason, retry: opts.retry === true, ...(opts.cost !== undefined ? { cost: opts.cost } : {}), ...(m ? { metrics: m } : {}) },
@@ -587,8 +611,8 @@ export class Study {
     if (last.score !== null) this.checkNumber(last.score, "score", "a finite number or null", "pass the last reported value of the metric, or null when there was none");
     this.checkNumber(last.cost, "cost", "a finite number ≥ 0", "pass the cost spent when the run stopped", 0);
     const m = this.checkMetrics(last.metrics);
-    return this.storage.withLock(this.name, async () => {
-      await this.refresh();
+    return this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
       this.requireState(trialId, ["running", "pending"], "stop");
       await this.write([{ e: "stopped", trial: trialId, t: nowIso(), reason, score: last.score, cost: last.cost, metrics: m }]);
       return copyTrial(this.byId.get(trialId) as Trial);
@@ -610,23 +634,24 @@ export class Study {
     this.checkNumber(staleAfterSeconds, "staleAfterSeconds", "a finite number > 0 of seconds", "pass e.g. 60 (a few heartbeat intervals)", 0);
     const retries = opts.retries ?? 0;
     if (!Number.isInteger(retries) || retries < 0) throw new StudyError("retries must be an integer ≥ 0", { key: "retries", value: retries, fix: "pass e.g. 1" });
-    return this.storage.withLock(this.name, async () => {
-      await this.refresh();
+    const staleNow = (now: number): Array<{ trial: Trial; age: number }> =>
+      this.order
+        .filter((trial) => trial.state === "running")
+        .map((trial) => ({ trial, age: (now - Date.parse(trial.heartbeatAt ?? trial.startedAt ?? trial.createdAt)) / 1000 }))
+        .filter(({ age }) => age > staleAfterSeconds);
+    // A look without the lock first: reaping is polled often, and usually finds nothing.
+    await this.pull();
+    if (staleNow(Date.now()).length === 0) return [];
+    return this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
       const now = Date.now();
-      const events: TrialEvent[] = [];
-      for (const trial of this.order) {
-        if (trial.state !== "running") continue;
-        const last = Date.parse(trial.heartbeatAt ?? trial.startedAt ?? trial.createdAt);
-        const age = (now - last) / 1000;
-        if (!(age > staleAfterSeconds)) continue;
-        events.push({
-          e: "failed",
-          trial: trial.id,
-          t: new Date(now).toISOString(),
-          reason: `stale: no heartbeat for ${age.toFixed(1)} s (worker ${trial.worker ?? "?"}, attempt ${trial.attempts}; stale after ${staleAfterSeconds} s)`,
-          retry: trial.attempts <= retries,
-        });
-      }
+      const events: TrialEvent[] = staleNow(now).map(({ trial, age }) => ({
+        e: "failed" as const,
+        trial: trial.id,
+        t: new Date(now).toISOString(),
+        reason: `stale: no heartbeat for ${age.toFixed(1)} s (worker ${trial.worker ?? "?"}, attempt ${trial.attempts}; stale after ${staleAfterSeconds} s)`,
+        retry: trial.attempts <= retries,
+      }));
       if (events.length === 0) return [];
       await this.write(events);
       return events.map((e) => copyTrial(this.byId.get(e.trial) as Trial));

@@ -124,5 +124,12 @@ export interface StudyStorage {
   read(name: string, after: number): Promise<StoredEvent[]>;
   /** Runs fn while holding the study's exclusive lock (serializes ask() across processes and machines). */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs fn while holding the study's write lock: a short lock around check-then-append
+   * (tell, fail, stop, heartbeat, reaping, and the final claim of ask()), so that results
+   * and heartbeats never wait for a suggestion in progress. Taken inside `withLock`, never
+   * the other way round.
+   */
+  withWriteLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ObservationError } from "../../src/errors";
-import { Study, StudyError, openStorage, type Trial } from "../../src/study/index";
+import { Study, StudyConflictError, StudyError, openStorage, type StudyStorage, type Trial } from "../../src/study/index";
 import { CONFIG, SETTINGS, objective, sleep, startWorker } from "./helpers";
 
 export interface BackendUnderTest {
@@ -115,6 +115,31 @@ export function conformance(backend: BackendUnderTest): void {
       const { events } = await stored(location, "concurrent");
       const finishedEvents = events.filter((e) => (e as { e: string }).e === "finished").map((e) => (e as { trial: string }).trial);
       expect(finishedEvents.sort()).toEqual(trials.map((t) => t.id).sort());
+    });
+
+    it("recovers when the study lock was lost mid-ask (a server restart): the second creator of a trial retries", async () => {
+      const location = backend.fresh();
+      track(await Study.create({ storage: location, name: "lost-lock", config: CONFIG, settings: SETTINGS, worker: "creator" }));
+      // Storages whose study lock holds nothing, as after a lost connection: asks interleave freely.
+      const broken = async (): Promise<StudyStorage> => {
+        const inner = await openStorage(location);
+        return Object.assign(Object.create(inner) as StudyStorage, { withLock: <T>(_name: string, fn: () => Promise<T>) => fn() });
+      };
+      const storages = [await broken(), await broken()];
+      const a = track(await Study.open({ storage: storages[0], name: "lost-lock", worker: "A" }));
+      const b = track(await Study.open({ storage: storages[1], name: "lost-lock", worker: "B" }));
+      const direct = await openStorage(location);
+      try {
+        const first = await a.ask();
+        await expect(direct.append("lost-lock", [{ e: "created", trial: first.id, t: "2026-01-01T00:00:00Z", worker: "X", params: first.params }])).rejects.toBeInstanceOf(StudyConflictError);
+        const asked = (await Promise.all([a.ask(), b.ask(), a.ask(), b.ask()])).map((t) => t.id);
+        expect(new Set([first.id, ...asked]).size).toBe(5);
+        const events = (await stored(location, "lost-lock")).events.filter((e) => (e as { e: string }).e === "created");
+        expect(events).toHaveLength(5);
+      } finally {
+        await direct.close();
+        for (const st of storages) await st.close();
+      }
     });
 
     it("reaps stale running trials: retried while attempts ≤ retries, then failed; fresh heartbeats are kept", async () => {

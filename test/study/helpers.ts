@@ -29,12 +29,15 @@ export function objective(params: Record<string, unknown>): number {
 }
 
 export interface WorkerLine {
-  ev: "ready" | "asking" | "asked" | "telling" | "told" | "done";
+  ev: "ready" | "asking" | "asked" | "telling" | "told" | "late" | "done";
   id?: string;
   attempt?: number;
   params?: Record<string, unknown>;
   phase?: string;
   score?: number;
+  askMs?: number;
+  suggestMs?: number;
+  tellMs?: number;
 }
 
 export interface RunningWorker {
@@ -57,6 +60,7 @@ export function startWorker(args: {
   staleAfter?: number;
   retries?: number;
   untilFinished?: number;
+  stopFile?: string;
 }): RunningWorker {
   const child = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(args)], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: WorkerLine[] = [];

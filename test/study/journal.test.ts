@@ -97,19 +97,37 @@ describe("journal file specifics", () => {
   it("breaks the lock of a dead process at once, and waits for a live holder", async () => {
     const path = join(dir, "lock.jsonl");
     const s = await smallStudy(path, 0);
+    const host = (await import("node:os")).hostname();
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: Number(dead), host: (await import("node:os")).hostname(), time: Date.now(), token: "dead" }));
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: Number(dead), host, time: Date.now(), token: "dead" }));
+    writeFileSync(`${path}.wlock`, JSON.stringify({ pid: Number(dead), host, time: Date.now(), token: "dead" }));
     const t = await s.ask();
     expect(t.state).toBe("running");
 
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host: (await import("node:os")).hostname(), time: Date.now(), token: "live" }));
-    let done = false;
-    const pending = s.tell(t.id, 0, 1).then(() => (done = true));
+    // The study lock (held while a worker suggests) holds up ask() but not results.
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, host, time: Date.now(), token: "live" }));
+    let asked = false;
+    const asking = s.ask().then((x) => {
+      asked = true;
+      return x;
+    });
+    await s.heartbeat(t.id);
+    await s.tell(t.id, 0, 1);
     await sleep(300);
-    expect(done).toBe(false);
+    expect(asked).toBe(false);
     rmSync(`${path}.lock`);
-    await pending;
-    expect(s.trial(t.id)?.state).toBe("finished");
+    const second = await asking;
+    expect(second.id).toBe("s2");
+
+    // The write lock holds up results.
+    writeFileSync(`${path}.wlock`, JSON.stringify({ pid: process.pid, host, time: Date.now(), token: "live" }));
+    let told = false;
+    const telling = s.tell(second.id, 0, 1).then(() => (told = true));
+    await sleep(300);
+    expect(told).toBe(false);
+    rmSync(`${path}.wlock`);
+    await telling;
+    expect(s.trial(second.id)?.state).toBe("finished");
     await s.close();
   });
 
