@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseIni } from "../../src/config/ini";
 import { ConfigError } from "../../src/errors";
 import { parseSweepDocument } from "../../src/runner/sweep-file";
 
@@ -102,5 +105,16 @@ describe("run block", () => {
     const e = errorOf(() => parseSweepDocument({ metric: "score", parameters: params, run: { method: "randum" } }));
     expect(e.message).toContain('unknown method (did you mean "random"?)');
     expect(e.message).toContain("allowed: protein (default; W&B bayes), random, grid");
+  });
+
+  it("a PufferLib INI file takes a [run] section; its settings and parameters are read as before", () => {
+    const text = readFileSync(join(__dirname, "..", "fixtures", "configs", "pufferlib-default.ini"), "utf8");
+    const f = parseSweepDocument(parseIni(`${text}\n[run]\ncommand = python train.py --env puffer_breakout\nmax_trials = 20\noverrides = args\ntimeout = 30m\n`));
+    expect(f.run.command).toEqual(["python", "train.py", "--env", "puffer_breakout"]);
+    expect(f.run.maxTrials).toBe(20);
+    expect(f.run.timeout).toBe(1800);
+    expect(f.run.overrides).toBe("args");
+    expect(f.config.parameters.map((p) => p.key)).toContain("train.total_timesteps");
+    expect(f.config.settings.earlyStopQuantile).toBe(0.3);
   });
 });
