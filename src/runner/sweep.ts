@@ -166,6 +166,7 @@ export class Sweep {
   private readonly template: readonly string[];
   private readonly maxConcurrent: number;
   private readonly emit: (event: SweepEvent) => void;
+  private readonly options: SweepOptions;
   private readonly live = new Map<string, Live>();
   private readonly pool?: DevicePool;
   private readonly hyperband?: HyperbandRule;
@@ -200,8 +201,6 @@ export class Sweep {
     this.emit = options.onEvent ?? (() => {});
     this.options = options;
   }
-
-  private readonly options: SweepOptions;
 
   /** Runs a study call after the ones already queued by this process. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
