@@ -98,6 +98,8 @@ const duration = z
     return Number.parseFloat(v) * (unit === "s" ? 1 : unit === "m" ? 60 : unit === "h" ? 3600 : 86400);
   })
   .pipe(z.number().positive());
+/** A list of integers, or (INI) its text: "0, 1, 2". */
+const intList = z.union([z.array(z.number().int()), z.string().trim().regex(/^-?\d+(\s*,\s*-?\d+)*$/).transform((t) => t.split(",").map((x) => Number(x.trim())))]).pipe(z.array(z.number().int()).min(1));
 const argv = z.union([z.string().min(1).transform((s) => s.trim().split(/\s+/)), z.array(z.union([z.string(), z.number()]).transform(String)).min(1)]);
 const exprList = z.union([z.string().transform((s) => [s]), z.array(z.string())]);
 
@@ -114,10 +116,10 @@ const SHAPE = {
   timeout: [duration, 'a per-run time limit: seconds, or "30m", "2h"'],
   retries: [num.pipe(z.number().int().nonnegative()), "an integer ≥ 0"],
   max_concurrent: [posInt, "a positive integer"],
-  devices: [z.array(z.number().int().nonnegative()).min(1), "a list of integer device ids, e.g. [0, 1, 2, 3]"],
+  devices: [intList.pipe(z.array(z.number().int().nonnegative())), "a list of integer device ids, e.g. [0, 1, 2, 3]"],
   runs_per_device: [posInt, "a positive integer"],
   repeats: [posInt, "a positive integer"],
-  seeds: [z.array(z.number().int()).min(1), "a list of integer seeds, e.g. [1, 2, 3]"],
+  seeds: [intList, "a list of integer seeds, e.g. [1, 2, 3]"],
   seed_key: [z.string().min(1), "the override key the seed is passed as (default seed)"],
   constraints: [exprList, 'a list such as ["optimizer=adam -> momentum=0.0"]'],
   gates: [exprList, 'a list such as ["mass_err < 0.01"]'],

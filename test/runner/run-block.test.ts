@@ -109,7 +109,8 @@ describe("run block", () => {
 
   it("a PufferLib INI file takes a [run] section; its settings and parameters are read as before", () => {
     const text = readFileSync(join(__dirname, "..", "fixtures", "configs", "pufferlib-default.ini"), "utf8");
-    const f = parseSweepDocument(parseIni(`${text}\n[run]\ncommand = python train.py --env puffer_breakout\nmax_trials = 20\noverrides = args\ntimeout = 30m\n`));
+    const f = parseSweepDocument(parseIni(`${text}\n[run]\ncommand = python train.py --env puffer_breakout\nmax_trials = 20\noverrides = args\ntimeout = 30m\ndevices = 0, 1\n`));
+    expect(f.run.devices).toEqual([0, 1]);
     expect(f.run.command).toEqual(["python", "train.py", "--env", "puffer_breakout"]);
     expect(f.run.maxTrials).toBe(20);
     expect(f.run.timeout).toBe(1800);
