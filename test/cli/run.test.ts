@@ -139,15 +139,16 @@ describe("protein-sweep run", () => {
     const record = join(dir, "seen.jsonl");
     const out = join(dir, "out");
     const { child, result } = startCli(["run", sweepFile({ max_trials: 10, max_concurrent: 2 }), "-o", out], { env: { TRAINER_RECORD: record, TRAINER_STEPS: "10", TRAINER_STEP_MS: "100" } });
-    await until(() => readSeen(record).length === 2, 20000, "two launches");
+    await until(() => readSeen(record).length >= 2, 20000, "two launches");
+    const launched = readSeen(record).length;
     child.kill("SIGINT");
     const r = await result;
     expect(r.code).toBe(130);
-    expect(r.stdout).toContain("interrupted: launching nothing more, waiting for 2 running run(s)");
-    expect(readSeen(record)).toHaveLength(2);
+    expect(r.stdout).toMatch(/interrupted: launching nothing more, waiting for [12] running run\(s\)/);
+    expect(readSeen(record)).toHaveLength(launched);
     const events = journal(out);
-    expect(events.filter((e) => e.e === "finished")).toHaveLength(2);
-    expect(events.filter((e) => e.e === "created")).toHaveLength(2);
+    expect(events.filter((e) => e.e === "finished")).toHaveLength(launched);
+    expect(events.filter((e) => e.e === "created")).toHaveLength(launched);
   });
 
   it("second Ctrl-C ends the runs' process groups (no orphans); --resume runs them again", async () => {
