@@ -158,11 +158,16 @@ export function conformance(backend: BackendUnderTest): void {
 
       const second = await b.ask();
       expect(second).toMatchObject({ id: quiet.id, attempts: 2, worker: "B" });
+      // A late heartbeat of the reaped attempt is accepted but does not keep attempt 2 alive.
+      await a.heartbeat(quiet.id);
+      expect(a.trial(quiet.id)?.heartbeatAt).toBeUndefined();
       await b.tell(alive.id, objective(alive.params), 1);
       await sleep(1200);
       const final = await a.reapStale(1, { retries: 1 });
       expect(final).toHaveLength(1);
       expect(final[0]).toMatchObject({ id: quiet.id, state: "failed", attempts: 2 });
+      // Once the trial has its final record, the reaped worker's late result is refused, naming who ended it.
+      await expect(a.tell(quiet.id, 0, 1)).rejects.toThrow(/cannot tell trial "s1": it is failed \(stale: no heartbeat for [\d.]+ s \(worker B, attempt 2; stale after 1 s\)\) by attempt 2 of worker B; nothing was written[\s\S]*this attempt was reaped as stale and superseded/);
       // The failure reached the Protein as a failed observation.
       expect(a.protein.observations.filter((o) => o.isFailure)).toHaveLength(1);
     });
