@@ -4,6 +4,8 @@ export default defineConfig([
   {
     entry: { index: "src/index.ts", "study/index": "src/study/index.ts", "runner/index": "src/runner/index.ts" },
     format: ["esm", "cjs"],
+    // One copy of the core shared by the root, protein-sweep/study and protein-sweep/runner in CommonJS too (instanceof ProteinError holds across them).
+    splitting: true,
     dts: true,
     sourcemap: true,
     clean: true,

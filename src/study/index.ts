@@ -7,6 +7,7 @@ export { Study, DEFAULT_STUDY_NAME } from "./study";
 export type { StudyCreateOptions, StudyOpenOptions, AskOptions } from "./study";
 export { StudyError, StudyConflictError } from "./errors";
 export { openStorage, isPostgresUrl } from "./storage";
+export type { StorageOptions } from "./storage";
 export { JournalStorage } from "./journal";
 export type { JournalOptions } from "./journal";
 export type { FileLockOptions } from "./lock";

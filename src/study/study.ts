@@ -302,6 +302,8 @@ export class Study {
           else delete trial.run;
           return;
         case "heartbeat":
+          // Only the worker running the current attempt keeps it alive (a reaped attempt's late heartbeat does not).
+          if (trial.state !== "running" || ev.worker !== trial.worker) return;
           trial.heartbeatAt = ev.t;
           if (ev.metrics) Object.assign(trial.metrics, ev.metrics);
           if (ev.cost !== undefined) trial.cost = ev.cost;

@@ -78,6 +78,7 @@ export type TrialEvent =
       /** The suggester's state after this suggestion (`Protein.exportState()`), so any worker continues it. */
       state?: unknown;
     }
+  /** An attempt begins (`attempt` = 1, 2, …). Repeated with the same attempt and worker, it records that attempt's launch details (`Study.recordRun`). */
   | { e: "started"; trial: string; t: string; worker: string; attempt: number; run?: RunInfo }
   | { e: "heartbeat"; trial: string; t: string; worker: string; metrics?: Metrics; cost?: number }
   | { e: "finished"; trial: string; t: string; score: number; cost: number; metrics: Metrics }

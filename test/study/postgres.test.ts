@@ -75,6 +75,27 @@ describe("PostgreSQL specifics", () => {
     await b.close();
   });
 
+  it("copyStudy refuses a target that holds other events under that name, and open() without a name needs one when several exist", async () => {
+    const location = url(freshSchema());
+    const a = await Study.create({ storage: location, name: "one", config: CONFIG, settings: SETTINGS });
+    const t = await a.ask();
+    await a.tell(t.id, objective(t.params), 1);
+    await a.close();
+    const other = url(freshSchema());
+    const b = await Study.create({ storage: other, name: "one", config: CONFIG, settings: SETTINGS });
+    // Same header would differ in createdAt only; the events differ.
+    const u = await b.ask({ params: { x: 0.9, y: 0.9 } });
+    await b.tell(u.id, objective(u.params), 1);
+    await b.close();
+    const storage = await openStorage(other);
+    const before = await storage.read("one", 0);
+    await expect(copyStudy(location, other)).rejects.toThrow(/already holds study "one" with other events \(event 1 differs\); nothing was copied/);
+    expect(await storage.read("one", 0)).toEqual(before);
+    await Study.create({ storage: other, name: "two", config: CONFIG, settings: SETTINGS }).then((s) => s.close());
+    await expect(Study.open({ storage: other })).rejects.toThrow(/no study named "default"[\s\S]*allowed: "one", "two"/);
+    await storage.close();
+  });
+
   it("a hand-edited row is a StudyError naming the event and the field", async () => {
     const schema = freshSchema();
     const s = await Study.create({ storage: url(schema), name: "edit", config: CONFIG, settings: SETTINGS });
