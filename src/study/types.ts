@@ -78,6 +78,7 @@ export type TrialEvent =
       /** The suggester's state after this suggestion (`Protein.exportState()`), so any worker continues it. */
       state?: unknown;
     }
+  /** An attempt begins (`attempt` = 1, 2, …). Repeated with the same attempt and worker, it records that attempt's launch details (`Study.recordRun`). */
   | { e: "started"; trial: string; t: string; worker: string; attempt: number; run?: RunInfo }
   | { e: "heartbeat"; trial: string; t: string; worker: string; metrics?: Metrics; cost?: number }
   | { e: "finished"; trial: string; t: string; score: number; cost: number; metrics: Metrics }
@@ -124,5 +125,12 @@ export interface StudyStorage {
   read(name: string, after: number): Promise<StoredEvent[]>;
   /** Runs fn while holding the study's exclusive lock (serializes ask() across processes and machines). */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs fn while holding the study's write lock: a short lock around check-then-append
+   * (tell, fail, stop, heartbeat, reaping, and the final claim of ask()), so that results
+   * and heartbeats never wait for a suggestion in progress. Taken inside `withLock`, never
+   * the other way round.
+   */
+  withWriteLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+/** The `protein-sweep` executable. */
+import { main } from "./main";
+
+void main();
