@@ -103,6 +103,18 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** Suggestions identical to an earlier trial's params that ask() redraws before it records a repeat. */
+export const MAX_REDRAWS = 8;
+
+/** The params as a key that is equal for equal values (keys sorted at every level). */
+function paramsKey(params: unknown): string {
+  return JSON.stringify(params, (_key, value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}
+
 function copyTrial(t: Trial): Trial {
   return { ...t, params: structuredClone(t.params), metrics: { ...t.metrics }, ...(t.run ? { run: structuredClone(t.run) } : {}) };
 }
@@ -122,6 +134,8 @@ export class Study {
   private readonly order: Trial[] = [];
   /** Trials this Protein knows as pending (its own suggestions and replayed ones). */
   private readonly inProtein = new Set<string>();
+  /** paramsKey of every trial's params (repeats of them are redrawn by ask()). */
+  private readonly paramsSeen = new Set<string>();
   /** Trials whose result this Protein has observed. */
   private readonly observed = new Set<string>();
   /** The suggester state of the latest suggestion, and whether this Protein is already in it. */
@@ -273,6 +287,7 @@ export class Study {
         };
         this.byId.set(trial.id, trial);
         this.order.push(trial);
+        this.paramsSeen.add(paramsKey(trial.params));
         if (!this.inProtein.has(trial.id)) {
           this.protein.addPending(trial.id, trial.params);
           this.inProtein.add(trial.id);
@@ -457,12 +472,27 @@ export class Study {
             this.latestStateApplied = true;
           }
           let suggestion;
+          let params: NestedParams;
+          // Protein keeps new suggestions away from pending ones, not from trials already run: where
+          // rounding (discrete parameters) or clipping (a range's bounds) maps a candidate onto the
+          // values of an earlier trial, it proposes them again. A repeat is redrawn with the repeat
+          // held as a pending fantasy (so the search keeps away from it); after MAX_REDRAWS the space
+          // is taken as exhausted near there and the repeat is recorded.
+          const redrawn: string[] = [];
           try {
-            suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+            for (;;) {
+              suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+              params = opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params;
+              if (redrawn.length >= MAX_REDRAWS || !this.paramsSeen.has(paramsKey(params))) break;
+              redrawn.push(suggestion.id);
+            }
           } catch (error) {
+            for (const id of redrawn) this.protein.abandon(id);
+            if (suggestion !== undefined && !redrawn.includes(suggestion.id)) this.protein.abandon(suggestion.id);
             if (this.latestState !== undefined) this.latestStateApplied = false;
             throw error;
           }
+          for (const id of redrawn) this.protein.abandon(id);
           suggested = true;
           this.inProtein.add(suggestion.id);
           created = {
@@ -470,8 +500,8 @@ export class Study {
             trial: suggestion.id,
             t,
             worker: this.worker,
-            params: opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params,
-            info: { ...suggestion.info },
+            params,
+            info: { ...suggestion.info, ...(redrawn.length > 0 ? { redrawn: redrawn.length } : {}) },
             ...(opts.group !== undefined ? { group: opts.group } : {}),
             state: this.protein.exportState(),
           };
