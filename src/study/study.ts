@@ -525,14 +525,28 @@ export class Study {
           // Protein keeps new suggestions away from pending ones, not from trials already run: where
           // rounding (discrete parameters) or clipping (a range's bounds) maps a candidate onto the
           // values of an earlier trial, it proposes them again. A repeat is redrawn with the repeat
-          // held as a pending fantasy (so the search keeps away from it); after MAX_REDRAWS the space
-          // is taken as exhausted near there and the repeat is recorded.
+          // held as a pending fantasy (so the search keeps away from it); after MAX_REDRAWS, uniform
+          // draws over the space look for an unrun configuration; only when none is found (the space
+          // is all but exhausted) is the repeat recorded. A resampling suggestion (resampleFrequency)
+          // repeats a front member on purpose and is kept.
           const redrawn: string[] = [];
+          let fallback = false;
           try {
             for (;;) {
               suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
               params = opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params;
-              if (redrawn.length >= MAX_REDRAWS || !this.paramsSeen.has(paramsKey(params))) break;
+              if (suggestion.info.phase === "resample" || !this.paramsSeen.has(paramsKey(params))) break;
+              if (redrawn.length >= MAX_REDRAWS) {
+                const found = this.uniformUnseen(suggestion.id, opts.transform);
+                if (found !== undefined) {
+                  params = found;
+                  fallback = true;
+                  // Protein's pending row is where the trial runs.
+                  this.protein.abandon(suggestion.id);
+                  this.protein.addPending(suggestion.id, params);
+                }
+                break;
+              }
               redrawn.push(suggestion.id);
             }
           } catch (error) {
@@ -542,20 +556,6 @@ export class Study {
             throw error;
           }
           for (const id of redrawn) this.protein.abandon(id);
-          let fallback = false;
-          if (this.paramsSeen.has(paramsKey(params))) {
-            // Still a repeat: the search is stuck on values already run. Uniform draws over the
-            // space (seeded by the study and the suggestion, so the same in every worker) find an
-            // unrun configuration if one is common enough; otherwise the repeat is recorded.
-            const found = this.uniformUnseen(suggestion.id, opts.transform);
-            if (found !== undefined) {
-              params = found;
-              fallback = true;
-              // Protein's pending row is where the trial runs.
-              this.protein.abandon(suggestion.id);
-              this.protein.addPending(suggestion.id, params);
-            }
-          }
           suggested = true;
           this.inProtein.add(suggestion.id);
           created = {
