@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       if (reap) {
         delays.push((Date.parse(reap.event.t) - k.at) / 1000);
         // The reaper's own lateness: past the moment the trial became stale (last sign of life + stale_after).
-        const signs = events.filter((e) => e.seq < reap.seq && e.event.trial === k.trial && (e.event.e === "heartbeat" || e.event.e === "started"));
+        const signs = events.filter((e) => e.seq < reap.seq && "trial" in e.event && e.event.trial === k.trial && (e.event.e === "heartbeat" || e.event.e === "started"));
         const lastSign = Date.parse(signs[signs.length - 1].event.t);
         lateness.push((Date.parse(reap.event.t) - lastSign) / 1000 - staleAfter);
       }
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
       lostResults: lost,
       finishedTwice: [...finishedCount.entries()].filter(([, n]) => n > 1).map(([id]) => id),
       reapedBeforeTheKill: reapedBeforeKill,
-      unreapedKilledTrials: unreaped.map((id) => ({ id, kills: killLog.filter((k) => k.trial === id), events: events.filter((e) => e.event.trial === id).map((e) => ({ e: e.event.e, t: e.event.t, ...("reason" in e.event ? { reason: e.event.reason } : {}), ...("worker" in e.event ? { worker: e.event.worker } : {}) })) })),
+      unreapedKilledTrials: unreaped.map((id) => ({ id, kills: killLog.filter((k) => k.trial === id), events: events.filter((e) => "trial" in e.event && e.event.trial === id).map((e) => ({ e: e.event.e, t: e.event.t, ...("reason" in e.event ? { reason: e.event.reason } : {}), ...("worker" in e.event ? { worker: e.event.worker } : {}) })) })),
       reapDelaySeconds: { p50: quantileOf(delays, 0.5), max: delays.length ? Math.max(...delays) : Number.NaN, bound: staleAfter + heartbeat },
       reaperLatenessSeconds: { p50: quantileOf(lateness, 0.5), max: lateness.length ? Math.max(...lateness) : Number.NaN },
       loadAverage: loadavg().map((x) => Number(x.toFixed(1))),

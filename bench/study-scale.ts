@@ -46,6 +46,8 @@ async function main(): Promise<void> {
       everyToldTrialFinishedOnce: told.every((id) => finishedPerTrial.get(id) === 1),
       trialsWithMoreThanOneFinished: [...finishedPerTrial.values()].filter((n) => n > 1).length,
       distinctParams: new Set(trials.map((t) => JSON.stringify(t.params))).size,
+      // Suggestions ask() redrew because they repeated an earlier trial's params (see docs/guide.md).
+      trialsRedrawn: trials.filter((t) => (t.info as { redrawn?: number } | undefined)?.redrawn !== undefined).length,
       duplicates: trials
         .filter((t, i) => trials.findIndex((u) => JSON.stringify(u.params) === JSON.stringify(t.params)) !== i)
         .map((t) => ({ id: t.id, params: t.params, info: t.info, first: trials.find((u) => JSON.stringify(u.params) === JSON.stringify(t.params))?.id })),

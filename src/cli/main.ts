@@ -248,19 +248,40 @@ export function buildProgram(): Command {
     .argument("[command...]", "the training command, after -- (default: the study's W&B program/command, if any)")
     .requiredOption("--storage <url>", "the study's storage: postgres://... (many machines) or a journal file (one machine)")
     .option("--study <name>", "study name (default: the only one)")
-    .requiredOption("-n, --max-trials <n>", "the study's total number of trials (all workers together); this agent stops when it is reached", positiveInt)
+    .option("-n, --max-trials <n>", "run at most this many trials on this agent (the study's own budget, set by `run`, counts every worker's)", positiveInt)
     .option("-o, --output-dir <dir>", "where this agent's run logs go (default: runs/<study>)")
     .option("-j, --max-concurrent <n>", "runs at once on this agent", positiveInt)
     .option("--stale-after <seconds>", "another worker's running trial with no heartbeat for this long is failed and retried (default 300)", finiteNumber)
     .option("-q, --quiet", "print only warnings and the final summary")
     .option("--json", "newline-delimited JSON events on stdout")
-    .action(async (command: string[], flags: { storage: string; study?: string; maxTrials: number; outputDir?: string; maxConcurrent?: number; staleAfter?: number; quiet?: boolean; json?: boolean }) => {
+    .action(async (command: string[], flags: { storage: string; study?: string; maxTrials?: number; outputDir?: string; maxConcurrent?: number; staleAfter?: number; quiet?: boolean; json?: boolean }) => {
       const study = await Study.open({ storage: flags.storage, ...(flags.study !== undefined ? { name: flags.study } : {}) });
       let sweep: Sweep;
       try {
         // The sweep as its creator defined it: the stored config and the run block's defining keys.
+        // The budget is the study's (max_trials and max_cost over every worker; max_time per worker); -n caps this agent.
         const stored = (study.header.run ?? {}) as Record<string, unknown>;
-        const file = parseSweepDocument({ ...(study.header.config as object), run: { ...stored, max_trials: flags.maxTrials } }, `${study.name}.yaml`);
+        const budget = study.budget;
+        if (budget.maxTrials === undefined && budget.maxCost === undefined && budget.maxTime === undefined && flags.maxTrials === undefined && stored.method !== "grid") {
+          throw new RunnerError(`study "${study.name}" has no budget, so this agent would never stop`, {
+            key: "--max-trials",
+            value: flags.maxTrials,
+            allowed: "a study created with max_trials / max_cost / max_time, or -n N for this agent",
+            fix: "pass -n N, or set the budget: protein-sweep run SWEEP --storage URL --resume -n TOTAL",
+          });
+        }
+        const file = parseSweepDocument(
+          {
+            ...(study.header.config as object),
+            run: {
+              ...stored,
+              ...(budget.maxTrials !== undefined ? { max_trials: budget.maxTrials } : {}),
+              ...(budget.maxCost !== undefined ? { max_cost: budget.maxCost } : {}),
+              ...(budget.maxTime !== undefined ? { max_time: budget.maxTime } : {}),
+            },
+          },
+          `${study.name}.yaml`,
+        );
         const display = makeDisplay(file, flags);
         sweep = await Sweep.open({
           file,
@@ -270,6 +291,7 @@ export function buildProgram(): Command {
           ...(flags.outputDir !== undefined ? { outputDir: resolve(flags.outputDir) } : {}),
           ...(flags.maxConcurrent !== undefined ? { maxConcurrent: flags.maxConcurrent } : {}),
           ...(flags.staleAfter !== undefined ? { staleAfter: flags.staleAfter } : {}),
+          ...(flags.maxTrials !== undefined ? { ownMaxTrials: flags.maxTrials } : {}),
           onEvent: (e) => display.handle(e),
         });
       } catch (error) {

@@ -63,6 +63,8 @@ export interface SweepOptions {
   readonly staleAfter?: number;
   /** Heartbeat interval of live runs (ms). @default 30000 */
   readonly heartbeatMs?: number;
+  /** As an agent: at most this many trials launched by this process (`agent -n`), besides the study's budget. */
+  readonly ownMaxTrials?: number;
 }
 
 interface Live {
@@ -182,6 +184,8 @@ export class Sweep {
   /** Time from a run's exit to the next launch (ms), and the part of it spent in the study's ask() (which holds suggest()), for the overhead benchmark. */
   readonly overheadMs: Array<{ total: number; ask: number }> = [];
   private pendingExitAt: number | undefined;
+  /** Attempts this process launched (an agent's own cap, `-n`). */
+  private launched = 0;
   private askMs = 0;
 
   private constructor(
@@ -246,6 +250,12 @@ export class Sweep {
         config: file.document as object,
         settings: file.run.seed !== undefined ? { seed: file.run.seed } : {},
         run: identity(file),
+        // The budget is the study's (agents follow it); a resume with another one replaces it.
+        budget: {
+          ...(file.run.maxTrials !== undefined ? { maxTrials: file.run.maxTrials } : {}),
+          ...(file.run.maxCost !== undefined ? { maxCost: file.run.maxCost } : {}),
+          ...(file.run.maxTime !== undefined ? { maxTime: file.run.maxTime } : {}),
+        },
         worker: `${hostname()}:${process.pid}`,
       });
     } catch (error) {
@@ -455,10 +465,20 @@ export class Sweep {
     return cost;
   }
 
+  /** The study's max_trials / max_cost (what every worker follows; the sweep file's when the study holds none). */
+  private limits(): { maxTrials?: number; maxCost?: number } {
+    const b = this.study.budget;
+    const run = this.file.run;
+    const maxTrials = b.maxTrials ?? (this.options.study ? undefined : run.maxTrials);
+    const maxCost = b.maxCost ?? (this.options.study ? undefined : run.maxCost);
+    return { ...(maxTrials !== undefined ? { maxTrials } : {}), ...(maxCost !== undefined ? { maxCost } : {}) };
+  }
+
   /** Why no more trial may start, or undefined while the budget allows one. */
   private budgetLeft(): string | undefined {
-    const run = this.file.run;
-    if (run.maxCost !== undefined && this.spent() >= run.maxCost) return `max_cost (${run.maxCost}) spent`;
+    const { maxCost } = this.limits();
+    if (maxCost !== undefined && this.spent() >= maxCost) return `max_cost (${maxCost}) spent`;
+    if (this.options.ownMaxTrials !== undefined && this.launched >= this.options.ownMaxTrials) return `this agent's -n ${this.options.ownMaxTrials} trials run`;
     return undefined;
   }
 
@@ -468,14 +488,15 @@ export class Sweep {
     if (this.options.study) await this.reap();
     const trials = await this.serial(() => this.study.refresh());
     const pending = trials.find((t) => t.state === "pending");
-    const capped = run.maxTrials !== undefined && this.startedCount() >= run.maxTrials;
+    const { maxTrials } = this.limits();
+    const capped = maxTrials !== undefined && this.startedCount() >= maxTrials;
     if (pending !== undefined) {
       // Retries go on past the cap (they were counted when first started); fresh points do not.
-      if (capped && pending.attempts === 0) return this.stopWith(`max_trials (${run.maxTrials}) reached`);
+      if (capped && pending.attempts === 0) return this.stopWith(`max_trials (${maxTrials}) reached`);
       return this.serial(() => this.study.ask());
     }
     if (run.method === "grid") return undefined;
-    if (capped) return this.stopWith(`max_trials (${run.maxTrials}) reached`);
+    if (capped) return this.stopWith(`max_trials (${maxTrials}) reached`);
     const base = `c${trials.length + 1}`;
     const group = run.seeds ? `${base}#0` : undefined;
     let trial: Trial;
@@ -515,6 +536,7 @@ export class Sweep {
 
   private async launch(trial: Trial): Promise<void> {
     const run = this.file.run;
+    this.launched++;
     const params = applyConstraints(trial.params, run.constraints, this.file.fixed).params;
     const attemptDir = join(this.outputDir, "runs", trial.id, String(trial.attempts));
     mkdirSync(attemptDir, { recursive: true });

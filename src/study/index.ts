@@ -14,4 +14,4 @@ export type { FileLockOptions } from "./lock";
 export { copyStudy } from "./copy";
 export type { CopyReport } from "./copy";
 export type { PostgresOptions } from "./postgres";
-export type { Trial, TrialState, TrialEvent, Metrics, RunInfo, StudyHeader, StoredEvent, StudyStorage } from "./types";
+export type { Trial, TrialState, TrialEvent, TrialLifecycleEvent, StudyBudget, Metrics, RunInfo, StudyHeader, StoredEvent, StudyStorage } from "./types";

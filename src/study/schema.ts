@@ -42,6 +42,12 @@ const eventSchema = z.discriminatedUnion("e", [
     cost: finite.min(0).optional(),
     metrics: metrics.optional(),
   }),
+  z.strictObject({
+    e: z.literal("budget"),
+    t: time,
+    worker: z.string(),
+    budget: z.strictObject({ maxTrials: z.number().int().min(1).optional(), maxCost: finite.positive().optional(), maxTime: finite.positive().optional() }),
+  }),
   z.strictObject({ e: z.literal("stopped"), trial: z.string().min(1), t: time, reason: z.string(), score: finite.nullable(), cost: finite.min(0), metrics }),
 ]);
 
@@ -85,7 +91,7 @@ export function parseEvent(raw: unknown, place: RecordPlace): TrialEvent {
   throw new StudyError(`${place}: not a valid trial event (${message})`, {
     key,
     value: valueAt(raw, issue.path),
-    allowed: 'a JSON object {"e": "created"|"started"|"heartbeat"|"finished"|"failed"|"stopped", "trial": ..., "t": ..., ...} as the study writes it',
+    allowed: 'a JSON object {"e": "created"|"started"|"heartbeat"|"finished"|"failed"|"stopped"|"budget", "t": ..., ...} as the study writes it',
     fix: `repair or remove that record (only the last line of a journal may be incomplete)`,
   });
 }

@@ -17,8 +17,9 @@ import type { NestedParams, SearchSpace } from "../space/search-space";
 import { paramsError } from "../space/search-space";
 import { StudyConflictError, StudyError } from "./errors";
 import { parseEvent } from "./schema";
+import { createRng } from "../random";
 import { openStorage } from "./storage";
-import type { Metrics, RunInfo, StoredEvent, StudyHeader, StudyStorage, Trial, TrialEvent } from "./types";
+import type { Metrics, RunInfo, StoredEvent, StudyBudget, StudyHeader, StudyStorage, Trial, TrialEvent, TrialLifecycleEvent } from "./types";
 
 /** The name a study gets when none is given. */
 export const DEFAULT_STUDY_NAME = "default";
@@ -34,8 +35,14 @@ export interface StudyCreateOptions {
   config: string | object;
   /** Protein settings (camelCase), as for `new Protein(config, settings)`. */
   settings?: Record<string, unknown>;
-  /** The runner's block (budget, method, command …), stored with the study. */
+  /** The runner's block (method, constraints …), stored with the study and compared on resume. */
   run?: Record<string, unknown>;
+  /**
+   * What the whole study may spend. Not part of the compared header: when it differs from the
+   * study's current budget (a resume with another max_trials), a `budget` event records the
+   * new one, and every worker follows it from its next refresh.
+   */
+  budget?: StudyBudget;
   /** This worker's name. @default "<hostname>:<pid>" */
   worker?: string;
 }
@@ -103,6 +110,52 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** Suggestions identical to an earlier trial's params that ask() redraws before it records a repeat. */
+export const MAX_REDRAWS = 8;
+/** Uniform draws tried after the redraws, before a repeat is recorded. */
+const UNIFORM_DRAWS = 64;
+
+/** The params as a key that is equal for equal values (keys sorted at every level). */
+function paramsKey(params: unknown): string {
+  return JSON.stringify(params, (_key, value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}
+
+/** A budget as stored: only the limits given, each a positive number (max_trials an integer). */
+function checkBudget(budget: StudyBudget): StudyBudget {
+  if (typeof budget !== "object" || budget === null || Array.isArray(budget)) {
+    throw new StudyError("the budget must be an object", { key: "budget", value: budget, allowed: "{ maxTrials?, maxCost?, maxTime? }", fix: "pass e.g. { maxTrials: 100 }" });
+  }
+  const out: StudyBudget = {};
+  const limits: Array<[keyof StudyBudget, string, boolean]> = [
+    ["maxTrials", "max_trials", true],
+    ["maxCost", "max_cost", false],
+    ["maxTime", "max_time", false],
+  ];
+  for (const key of Object.keys(budget)) {
+    if (!limits.some(([k]) => k === key)) {
+      throw new StudyError(`unknown budget key "${key}"`, { key: `budget.${key}`, value: (budget as Record<string, unknown>)[key], allowed: "maxTrials, maxCost, maxTime", fix: "leave the key out" });
+    }
+  }
+  for (const [key, name, integer] of limits) {
+    const v = budget[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+      throw new StudyError(`budget.${key} (${name}) must be ${integer ? "a positive integer" : "a positive number"}`, {
+        key: `budget.${key}`,
+        value: v,
+        allowed: integer ? "an integer ≥ 1" : "a finite number > 0",
+        fix: `pass a positive ${name}, or leave it out for no limit`,
+      });
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
 function copyTrial(t: Trial): Trial {
   return { ...t, params: structuredClone(t.params), metrics: { ...t.metrics }, ...(t.run ? { run: structuredClone(t.run) } : {}) };
 }
@@ -122,11 +175,15 @@ export class Study {
   private readonly order: Trial[] = [];
   /** Trials this Protein knows as pending (its own suggestions and replayed ones). */
   private readonly inProtein = new Set<string>();
+  /** paramsKey of every trial's params (repeats of them are redrawn by ask()). */
+  private readonly paramsSeen = new Set<string>();
   /** Trials whose result this Protein has observed. */
   private readonly observed = new Set<string>();
   /** The suggester state of the latest suggestion, and whether this Protein is already in it. */
   private latestState: ProteinState | undefined;
   private latestStateApplied = true;
+  /** As of the latest `budget` event. */
+  private currentBudget: StudyBudget = {};
   private closed = false;
 
   private constructor(storage: StudyStorage, ownsStorage: boolean, header: StudyHeader, worker: string) {
@@ -183,6 +240,7 @@ export class Study {
     const name = Study.checkName(opts.name ?? DEFAULT_STUDY_NAME);
     const settings = jsonValue(opts.settings ?? {}, "settings", "the study's settings");
     const run = opts.run === undefined ? undefined : jsonValue(opts.run, "run", "the study's run block");
+    const budget = opts.budget === undefined ? undefined : checkBudget(opts.budget);
     // Validates the config and settings (ConfigError / ProteinError) before anything is stored.
     const probe = new Protein(opts.config, settings as ProteinOptions);
     const config = jsonValue(probe.config.source, "config", "the sweep config");
@@ -200,6 +258,7 @@ export class Study {
       const stored = await storage.createStudy(header);
       const study = new Study(storage, owns, stored, opts.worker ?? defaultWorker());
       await study.pull();
+      if (budget !== undefined) await study.setBudget(budget);
       return study;
     } catch (error) {
       if (owns) await storage.close();
@@ -273,6 +332,7 @@ export class Study {
         };
         this.byId.set(trial.id, trial);
         this.order.push(trial);
+        this.paramsSeen.add(paramsKey(trial.params));
         if (!this.inProtein.has(trial.id)) {
           this.protein.addPending(trial.id, trial.params);
           this.inProtein.add(trial.id);
@@ -281,6 +341,10 @@ export class Study {
           this.latestState = ev.state as ProteinState;
           this.latestStateApplied = own;
         }
+        return;
+      }
+      if (ev.e === "budget") {
+        this.currentBudget = { ...ev.budget };
         return;
       }
       const trial = this.byId.get(ev.trial);
@@ -457,12 +521,41 @@ export class Study {
             this.latestStateApplied = true;
           }
           let suggestion;
+          let params: NestedParams;
+          // Protein keeps new suggestions away from pending ones, not from trials already run: where
+          // rounding (discrete parameters) or clipping (a range's bounds) maps a candidate onto the
+          // values of an earlier trial, it proposes them again. A repeat is redrawn with the repeat
+          // held as a pending fantasy (so the search keeps away from it); after MAX_REDRAWS, uniform
+          // draws over the space look for an unrun configuration; only when none is found (the space
+          // is all but exhausted) is the repeat recorded. A resampling suggestion (resampleFrequency)
+          // repeats a front member on purpose and is kept.
+          const redrawn: string[] = [];
+          let fallback = false;
           try {
-            suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+            for (;;) {
+              suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+              params = opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params;
+              if (suggestion.info.phase === "resample" || !this.paramsSeen.has(paramsKey(params))) break;
+              if (redrawn.length >= MAX_REDRAWS) {
+                const found = this.uniformUnseen(suggestion.id, opts.transform);
+                if (found !== undefined) {
+                  params = found;
+                  fallback = true;
+                  // Protein's pending row is where the trial runs.
+                  this.protein.abandon(suggestion.id);
+                  this.protein.addPending(suggestion.id, params);
+                }
+                break;
+              }
+              redrawn.push(suggestion.id);
+            }
           } catch (error) {
+            for (const id of redrawn) this.protein.abandon(id);
+            if (suggestion !== undefined && !redrawn.includes(suggestion.id)) this.protein.abandon(suggestion.id);
             if (this.latestState !== undefined) this.latestStateApplied = false;
             throw error;
           }
+          for (const id of redrawn) this.protein.abandon(id);
           suggested = true;
           this.inProtein.add(suggestion.id);
           created = {
@@ -470,8 +563,8 @@ export class Study {
             trial: suggestion.id,
             t,
             worker: this.worker,
-            params: opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params,
-            info: { ...suggestion.info },
+            params,
+            info: { ...suggestion.info, ...(redrawn.length > 0 ? { redrawn: redrawn.length } : {}), ...(fallback ? { phase: "uniform", reason: `${redrawn.length + 1} suggestions repeated earlier trials; drawn uniformly instead` } : {}) },
             ...(opts.group !== undefined ? { group: opts.group } : {}),
             state: this.protein.exportState(),
           };
@@ -501,6 +594,20 @@ export class Study {
         return copyTrial(this.byId.get(id) as Trial);
       }
     });
+  }
+
+  /** Up to UNIFORM_DRAWS uniform points of the space, the first whose params no trial holds yet. */
+  private uniformUnseen(id: string, transform: AskOptions["transform"]): NestedParams | undefined {
+    const rng = createRng(hashSeed(`${this.name}\n${this.header.createdAt}\n${id}`));
+    const d = this.space.dim;
+    for (let i = 0; i < UNIFORM_DRAWS; i++) {
+      const x = new Float64Array(d);
+      for (let j = 0; j < d; j++) x[j] = 2 * rng.random() - 1;
+      let params = this.space.fromVector(this.space.snap(x), this.protein.settings.layout);
+      if (transform) params = this.validParams(transform(params), "params");
+      if (!this.paramsSeen.has(paramsKey(params))) return params;
+    }
+    return undefined;
   }
 
   /** A pending trial with these params, for any worker's ask() to claim. */
@@ -621,6 +728,41 @@ export class Study {
     });
   }
 
+  /** The study's budget as of the last refresh ({} when none was set): the limits of every worker together. */
+  get budget(): StudyBudget {
+    return { ...this.currentBudget };
+  }
+
+  /**
+   * Replaces the study's budget (every worker reads it at its next refresh). Returns false,
+   * writing nothing, when it equals the current one.
+   */
+  async setBudget(budget: StudyBudget): Promise<boolean> {
+    this.checkOpen();
+    const next = checkBudget(budget);
+    return this.storage.withWriteLock(this.name, async () => {
+      await this.pull();
+      if (deepEqual(next, this.currentBudget)) return false;
+      await this.write([{ e: "budget", t: nowIso(), worker: this.worker, budget: next }]);
+      return true;
+    });
+  }
+
+  /**
+   * Why the study's budget allows no new trial (max_trials started, max_cost recorded, over all
+   * workers), or undefined while it does; as of the last refresh. Wall time is each worker's own.
+   */
+  budgetSpent(): string | undefined {
+    const { maxTrials, maxCost } = this.currentBudget;
+    if (maxTrials !== undefined && this.order.filter((t) => t.attempts > 0).length >= maxTrials) return `max_trials (${maxTrials}) reached`;
+    if (maxCost !== undefined) {
+      let cost = 0;
+      for (const t of this.order) cost += t.cost ?? 0;
+      if (cost >= maxCost) return `max_cost (${maxCost}) spent`;
+    }
+    return undefined;
+  }
+
   /** Protein's early-stopping rule on a live run's progress (as of the last refresh). */
   shouldStop(score: number, cost: number): boolean {
     return this.protein.shouldStop(score, cost);
@@ -647,7 +789,7 @@ export class Study {
     return this.storage.withWriteLock(this.name, async () => {
       await this.pull();
       const now = Date.now();
-      const events: TrialEvent[] = staleNow(now).map(({ trial, age }) => ({
+      const events: TrialLifecycleEvent[] = staleNow(now).map(({ trial, age }) => ({
         e: "failed" as const,
         trial: trial.id,
         t: new Date(now).toISOString(),

@@ -85,7 +85,23 @@ export type TrialEvent =
   /** `retry: true` puts the trial back to pending for another attempt; otherwise the failure is final. */
   | { e: "failed"; trial: string; t: string; reason: string; retry: boolean; cost?: number; metrics?: Metrics }
   /** Ended early on purpose (early stopping, budget); keeps the last metric as its result. */
-  | { e: "stopped"; trial: string; t: string; reason: string; score: number | null; cost: number; metrics: Metrics };
+  | { e: "stopped"; trial: string; t: string; reason: string; score: number | null; cost: number; metrics: Metrics }
+  /** The study's budget from here on (replaces the previous one; names no trial). */
+  | { e: "budget"; t: string; worker: string; budget: StudyBudget };
+
+/** The events that name a trial (every event but `budget`). */
+export type TrialLifecycleEvent = Exclude<TrialEvent, { e: "budget" }>;
+
+/**
+ * What the whole study may spend, counted over every worker: trials started (retries of a
+ * trial not counted again), the cost recorded, and each worker's wall time (seconds from
+ * its start). Kept in `budget` events, so a resumed sweep can change it for every agent.
+ */
+export interface StudyBudget {
+  maxTrials?: number;
+  maxCost?: number;
+  maxTime?: number;
+}
 
 /** What a study stores once, at creation. */
 export interface StudyHeader {

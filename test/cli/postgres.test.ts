@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE, TRAINER, readSeen, tempDir } from "../runner/helpers";
+import { Study } from "../../src/study/index";
 import { cliInProcess } from "./helpers";
 
 const BASE = process.env.PROTEIN_SWEEP_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -40,7 +41,12 @@ describe("protein-sweep with --storage postgres://", () => {
       const r = await cliInProcess(["run", file, "-o", join(dir, "out"), "--storage", URL, "--quiet"]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      const a = await cliInProcess(["agent", "--storage", URL, "--study", "pg-sweep", "-n", "4", "-o", join(dir, "agent"), "--quiet", "--", NODE, TRAINER]);
+      // The agent follows the study's budget: raised to 4 trials in all.
+      const study = await Study.open({ storage: URL, name: "pg-sweep" });
+      expect(study.budget).toEqual({ maxTrials: 2 });
+      await study.setBudget({ maxTrials: 4 });
+      await study.close();
+      const a = await cliInProcess(["agent", "--storage", URL, "--study", "pg-sweep", "-o", join(dir, "agent"), "--quiet", "--", NODE, TRAINER]);
       expect(a.stderr).toBe("");
       expect(a.code).toBe(0);
       expect(readSeen(record)).toHaveLength(4);

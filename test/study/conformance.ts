@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ObservationError } from "../../src/errors";
 import { Study, StudyConflictError, StudyError, openStorage, type StudyStorage, type Trial } from "../../src/study/index";
+import { MAX_REDRAWS } from "../../src/study/study";
 import { CONFIG, SETTINGS, objective, sleep, startWorker } from "./helpers";
 
 export interface BackendUnderTest {
@@ -229,6 +230,48 @@ export function conformance(backend: BackendUnderTest): void {
         seen.push(key(t.params));
         await again.tell(t.id, objective(t.params), 1);
       }
+    });
+
+    it("never records two trials with identical params while the space has others; an exhausted space repeats", async () => {
+      // Integer parameters: Protein's candidates round onto values already run (it keeps away
+      // from pending suggestions only); ask() redraws such a repeat.
+      const grid = (max: number) => ({
+        sweep: {
+          metric: "score",
+          goal: "maximize",
+          parameters: {
+            x: { distribution: "int_uniform", min: 0, max, mean: max / 2, scale: "auto" },
+            y: { distribution: "int_uniform", min: 0, max, mean: max / 2, scale: "auto" },
+          },
+        },
+      });
+      const f = (p: Record<string, unknown>): number => -((Number(p.x) - 3) ** 2) - (Number(p.y) - 6) ** 2;
+      const settings = { numRandomSamples: 4, seed: 4, suggestionsPerPareto: 16, globalCandidates: 32, localSearch: false };
+      const location = backend.fresh();
+      const first = track(await Study.create({ storage: location, name: "repeats", config: grid(9), settings, worker: "w0" }));
+      const workers = [first, ...(await Promise.all([1, 2, 3].map(async (w) => track(await Study.open({ storage: location, name: "repeats", worker: `w${w}` })))))];
+      await Promise.all(
+        workers.map(async (study, w) => {
+          for (let i = 0; i < 10; i++) {
+            const t = await study.ask();
+            await sleep(w);
+            await study.tell(t.id, f(t.params), 1);
+          }
+        }),
+      );
+      const trials = await first.refresh();
+      expect(trials).toHaveLength(40);
+      expect(new Set(trials.map((t) => key(t.params))).size).toBe(40);
+
+      // 2 × 2 = 4 configurations: the 5th and 6th trials must repeat one, after the redraws.
+      const small = track(await Study.create({ storage: backend.fresh(), name: "tiny", config: grid(1), settings, worker: "A" }));
+      for (let i = 0; i < 6; i++) {
+        const t = await small.ask();
+        await small.tell(t.id, f(t.params), 1);
+      }
+      const tiny = small.trials();
+      expect(new Set(tiny.slice(0, 4).map((t) => key(t.params))).size).toBe(4);
+      expect(tiny.slice(4).map((t) => (t.info as { redrawn?: number }).redrawn)).toEqual([MAX_REDRAWS, MAX_REDRAWS]);
     });
 
     it("bad input: an unknown study name lists the studies; a different config or settings is refused with nothing written", async () => {
