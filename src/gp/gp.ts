@@ -589,16 +589,18 @@ export class GaussianProcess {
     this.scale = scale;
     this.yNorm = yn;
     if (n > this.capacity) {
-      this.capacity = n;
-      this.K = new Float64Array(n * n);
-      const L = new Float64Array(n * n);
+      // A sweep's data grows a row at a time: when it outgrows the buffers, leave ~6 % room (fewer n² allocations).
+      this.capacity = this.capacity > 0 ? n + (n >> 4) : n;
+      const cap = this.capacity;
+      this.K = new Float64Array(cap * cap);
+      const L = new Float64Array(cap * cap);
       // The rows of a reusable factor move along (see ensureFactor).
       if (this.factored !== null) L.set(this.L.subarray(0, this.factored.n * this.factored.n));
       this.L = L;
-      this.Kinv = new Float64Array(n * n);
-      this.alpha = new Float64Array(n);
-      this.resid = new Float64Array(n);
-      this.predBuf = new Float64Array(n * PREDICT_BLOCK);
+      this.Kinv = new Float64Array(cap * cap);
+      this.alpha = new Float64Array(cap);
+      this.resid = new Float64Array(cap);
+      this.predBuf = new Float64Array(cap * PREDICT_BLOCK);
     }
     this.factorValid = false;
   }
@@ -611,12 +613,12 @@ export class GaussianProcess {
   // ---------------------------------------------------------------- core evaluation
 
   /** K = σ_f·k(X, X) + σ_n² I into this.K (lower triangle only). */
-  private buildK(): void {
+  private buildK(fromRow = 0): void {
     const n = this.n;
     const K = this.K;
-    this.kernel.fillLower(this.X, n, K, 1, false);
+    this.kernel.fillLower(this.X, n, K, 1, false, fromRow);
     const noise = Math.exp(this.theta[this.layout.iNoise]);
-    for (let i = 0; i < n; i++) K[i * n + i] += noise;
+    for (let i = fromRow; i < n; i++) K[i * n + i] += noise;
   }
 
   /** α = K⁻¹(y' − m) from this.L, and the LML. */
@@ -709,12 +711,12 @@ export class GaussianProcess {
       this.jitter = 0;
       return;
     }
-    this.buildK();
     if (this.extendFactor()) {
       this.jitter = 0;
     } else {
       this.factored = null;
       this.lastFactorReusedRows = 0;
+      this.buildK();
       const { jitter } = cholesky(this.K, n, { out: this.L, maxRelativeJitter: this.maxRelativeJitter });
       this.jitter = jitter;
       if (jitter === 0) this.factored = { X: this.X, n, theta: Float64Array.from(this.theta) };
@@ -745,6 +747,7 @@ export class GaussianProcess {
     }
     const from = reusableCholeskyRows(prev.n, n, same);
     if (from === 0) return false;
+    this.buildK(from); // only the rows that change
     // The kept rows, from stride prev.n to stride n (rows move up when n shrinks, down when it grows).
     const L = this.L;
     if (n < prev.n) for (let i = 1; i < from; i++) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
