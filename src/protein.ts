@@ -527,6 +527,58 @@ export class Protein<P extends object = NestedParams> {
     return this.issue(x, info, opts.fill, undefined, opts.fixedCost);
   }
 
+  /** The last `suggestAsync` call in line (calls run one after another). */
+  private asyncTail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * `suggest()` computed on a worker thread: the calling thread's event loop keeps running
+   * (timers, I/O, child processes' output) while the models are fitted and the candidates rated.
+   * The same seed and the same calls give exactly the suggestions `suggest()` gives; afterwards
+   * the sweep is where `suggest()` would have left it (counters, generator, model warm starts,
+   * the suggestion pending). Calls made before an earlier one resolved wait for it, so each
+   * sees the one before. Observations recorded meanwhile are kept (the suggestion was made
+   * without them, as in a shared study); a `suggest()` or `importState()` meanwhile would
+   * issue the same ids twice, so the call then rejects and changes nothing.
+   * Node only (node:worker_threads); one worker thread serves every sweep of the process and
+   * does not keep it alive while idle.
+   *
+   * @param options as for `suggest()`; checked on the calling thread first.
+   * @returns a promise of what `suggest()` returns.
+   * @throws (rejects with) ProteinError when an option is invalid, the sweep changed under it,
+   *   or the worker thread failed.
+   */
+  suggestAsync(options: SuggestOptions = {}): Promise<Suggestion<P>> {
+    const run = this.asyncTail.then(() => this.suggestOnWorker(options));
+    this.asyncTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async suggestOnWorker(options: SuggestOptions): Promise<Suggestion<P>> {
+    const opts = checkOptions(options, SUGGEST_OPTIONS, "suggest", ProteinError) as SuggestOptions;
+    if (opts.fill !== undefined && !isPlainObject(opts.fill)) {
+      throw new ProteinError("fill must be a plain object", { key: "fill", value: opts.fill, allowed: "an object to write the suggested values into", fix: "pass an object, or leave fill out" });
+    }
+    if (opts.fixedCost !== undefined) this.fixedCostCoordinate(opts.fixedCost);
+    const { suggestOnWorker } = await import("./protein/async");
+    const before = { index: this.state.suggestionIndex, ids: this.state.idCounter };
+    const reply = await suggestOnWorker(this, this.snapshotData(), opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+    if (this.state.suggestionIndex !== before.index || this.state.idCounter !== before.ids) {
+      throw new ProteinError("suggestAsync: the sweep made or imported suggestions while this one was computed", {
+        key: "suggestAsync",
+        allowed: "no suggest() or importState() on this sweep until the promise settles",
+        fix: "await suggestAsync() before calling suggest() or importState() on the same Protein",
+      });
+    }
+    const { id, params, info } = reply.suggestion;
+    if (this.state.pending.has(id)) {
+      throw new ProteinError(`suggestAsync: the id "${id}" was registered by addPending while the suggestion was computed`, { key: "id", value: id, allowed: "an id not pending yet", fix: "call suggestAsync again (the next id is used)" });
+    }
+    this.importState(reply.state as ProteinState);
+    this.state.pending.set(id, { id, x: this.space.toVector(params), params: structuredClone(params) as NestedParams });
+    const out = opts.fill ? mergeInto(opts.fill, params as NestedParams) : params;
+    return { id, params: out as P, info: info as SuggestionInfo };
+  }
+
   /**
    * The front member to resample, among successes whose params lie within the current
    * ranges (a prior observation kept outside a narrowed range is never re-suggested).
@@ -715,8 +767,13 @@ export class Protein<P extends object = NestedParams> {
 
   /** Everything needed to resume exactly (JSON-serializable, a fresh copy). */
   snapshot(): ProteinSnapshot {
+    return structuredClone(this.snapshotData());
+  }
+
+  /** The snapshot's content, not copied (postMessage copies it for `suggestAsync`). */
+  private snapshotData(): ProteinSnapshot {
     const state = this.exportState();
-    return structuredClone({
+    return {
       format: "protein-sweep/snapshot" as const,
       version: 1 as const,
       config: this.config.source,
@@ -732,7 +789,7 @@ export class Protein<P extends object = NestedParams> {
       deck: state.deck,
       upperCostThreshold: state.upperCostThreshold,
       gp: state.gp,
-    });
+    };
   }
 
   /**

@@ -79,6 +79,10 @@ const PROTEIN_PARTS: Record<string, string[]> = {
   "protein/candidate-search.ts": ["config", "observations", "protein.ts", "protein/sweep-state.ts"],
   // The validation edge checks inputs: no models, no search, no Protein.
   "protein/validate.ts": ["gp", "acquisition", "linalg", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
+  // suggestAsync's messenger moves snapshots to the worker thread: it knows no models, search or records.
+  "protein/async.ts": ["gp", "acquisition", "linalg", "config", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
+  // The worker entry restores a Protein and suggests through its public API only.
+  "protein/suggest-worker.ts": ["gp", "acquisition", "linalg", "config", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
 };
 
 describe("architecture: import directions", () => {

@@ -27,7 +27,7 @@
  * says so in its result. Predictions are always finite.
  */
 import { NumericalError, ObservationError, ConfigError } from "../errors";
-import { DEFAULT_MAX_RELATIVE_JITTER, cholesky, choleskyInPlace, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
+import { DEFAULT_MAX_RELATIVE_JITTER, cholesky, choleskyExtendInPlace, choleskyInPlace, reusableCholeskyRows, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
 import type { Rng } from "../random/types";
 import { Adam } from "./adam";
 import {
@@ -269,6 +269,14 @@ export class GaussianProcess {
 
   // Factor of K at the current θ (used by predict and the public LML).
   private factorValid = false;
+  /**
+   * What this.L holds an exact, jitter-free factor of (stride `n`): K(X, θ) for these inputs and
+   * log-hyperparameters, or null. `ensureFactor` keeps the rows that still hold after a `setData`
+   * with the same θ (rows appended or the last ones removed: one observe → suggest step).
+   */
+  private factored: { X: Float64Array; n: number; theta: Float64Array } | null = null;
+  /** Rows of the last factorization that were reused (0: factored from scratch). For tests and benchmarks. */
+  lastFactorReusedRows = 0;
   private jitter = 0;
 
   private adam: Adam | null = null;
@@ -581,13 +589,18 @@ export class GaussianProcess {
     this.scale = scale;
     this.yNorm = yn;
     if (n > this.capacity) {
-      this.capacity = n;
-      this.K = new Float64Array(n * n);
-      this.L = new Float64Array(n * n);
-      this.Kinv = new Float64Array(n * n);
-      this.alpha = new Float64Array(n);
-      this.resid = new Float64Array(n);
-      this.predBuf = new Float64Array(n * PREDICT_BLOCK);
+      // A sweep's data grows a row at a time: when it outgrows the buffers, leave ~6 % room (fewer n² allocations).
+      this.capacity = this.capacity > 0 ? n + (n >> 4) : n;
+      const cap = this.capacity;
+      this.K = new Float64Array(cap * cap);
+      const L = new Float64Array(cap * cap);
+      // The rows of a reusable factor move along (see ensureFactor).
+      if (this.factored !== null) L.set(this.L.subarray(0, this.factored.n * this.factored.n));
+      this.L = L;
+      this.Kinv = new Float64Array(cap * cap);
+      this.alpha = new Float64Array(cap);
+      this.resid = new Float64Array(cap);
+      this.predBuf = new Float64Array(cap * PREDICT_BLOCK);
     }
     this.factorValid = false;
   }
@@ -600,12 +613,12 @@ export class GaussianProcess {
   // ---------------------------------------------------------------- core evaluation
 
   /** K = σ_f·k(X, X) + σ_n² I into this.K (lower triangle only). */
-  private buildK(): void {
+  private buildK(fromRow = 0): void {
     const n = this.n;
     const K = this.K;
-    this.kernel.fillLower(this.X, n, K, 1, false);
+    this.kernel.fillLower(this.X, n, K, 1, false, fromRow);
     const noise = Math.exp(this.theta[this.layout.iNoise]);
-    for (let i = 0; i < n; i++) K[i * n + i] += noise;
+    for (let i = fromRow; i < n; i++) K[i * n + i] += noise;
   }
 
   /** α = K⁻¹(y' − m) from this.L, and the LML. */
@@ -675,7 +688,9 @@ export class GaussianProcess {
       const ri = i * n;
       for (let j = 0; j <= i; j++) L[ri + j] = K[ri + j];
     }
+    this.factored = null;
     if (choleskyInPlace(L, n) >= 0) return -Infinity;
+    this.factored = { X: this.X, n, theta: Float64Array.from(this.theta) };
     const lml = this.solveAlpha();
     if (!Number.isFinite(lml)) return -Infinity;
     if (grad) this.lmlGradient(grad);
@@ -696,11 +711,57 @@ export class GaussianProcess {
       this.jitter = 0;
       return;
     }
-    this.buildK();
-    const { jitter } = cholesky(this.K, n, { out: this.L, maxRelativeJitter: this.maxRelativeJitter });
-    this.jitter = jitter;
+    if (this.extendFactor()) {
+      this.jitter = 0;
+    } else {
+      this.factored = null;
+      this.lastFactorReusedRows = 0;
+      this.buildK();
+      const { jitter } = cholesky(this.K, n, { out: this.L, maxRelativeJitter: this.maxRelativeJitter });
+      this.jitter = jitter;
+      if (jitter === 0) this.factored = { X: this.X, n, theta: Float64Array.from(this.theta) };
+    }
     this.solveAlpha();
     this.factorValid = true;
+  }
+
+  /**
+   * Completes the factor from the rows of the previous one that still hold (same θ, same leading
+   * inputs; `reusableCholeskyRows`): O(k·n²) for k changed rows instead of O(n³), bit for bit the
+   * full factorization. False (and nothing decided) when there is nothing to reuse or a pivot fails,
+   * so the caller factors from scratch with the jitter ladder as before.
+   */
+  private extendFactor(): boolean {
+    const prev = this.factored;
+    const n = this.n;
+    if (prev === null || prev.n === 0) return false;
+    for (let p = 0; p < this.theta.length; p++) if (!Object.is(prev.theta[p], this.theta[p])) return false;
+    const d = this.dim;
+    const rows = Math.min(prev.n, n);
+    let same = 0;
+    if (prev.X === this.X) same = rows;
+    else {
+      outer: for (; same < rows; same++) {
+        for (let j = 0; j < d; j++) if (!Object.is(prev.X[same * d + j], this.X[same * d + j])) break outer;
+      }
+    }
+    const from = reusableCholeskyRows(prev.n, n, same);
+    if (from === 0) return false;
+    this.buildK(from); // only the rows that change
+    // The kept rows, from stride prev.n to stride n (rows move up when n shrinks, down when it grows).
+    const L = this.L;
+    if (n < prev.n) for (let i = 1; i < from; i++) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+    else if (n > prev.n) for (let i = from - 1; i >= 1; i--) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+    const K = this.K;
+    for (let i = from; i < n; i++) {
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) L[ri + j] = K[ri + j];
+    }
+    this.factored = null;
+    if (choleskyExtendInPlace(L, n, from) >= 0) return false;
+    this.factored = { X: this.X, n, theta: Float64Array.from(this.theta) };
+    this.lastFactorReusedRows = from;
+    return true;
   }
 
   /**

@@ -51,7 +51,12 @@ export interface Kernel {
    * Lower triangle (i ≥ j, diagonal included) of scale·k(X, X) into `out` (n×n row-major): assigns, or adds
    * when `accumulate`. The strict upper triangle is left untouched.
    */
-  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void;
+  /**
+   * Lower triangle (incl. diagonal): out[a·n + b] (=, or += when `accumulate`) scale·k(x_a, x_b), b ≤ a, for the
+   * rows a ≥ `fromRow` (default 0: all). Each entry is computed on its own, so rows filled separately equal
+   * rows filled together bit for bit.
+   */
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow?: number): void;
   /** Cross block: out[i·n + j] (=, or += when `accumulate`) scale·k(a_i, b_j); A is m×d, B is n×d, out m×n. */
   fillCross(
     A: Float64Array,
@@ -287,11 +292,11 @@ export class StationaryKernel implements Kernel {
     return r2;
   }
 
-  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
     const d = this.dim;
     const code = this.code;
     const z = this.scaled(X, n, 0);
-    for (let a = 0; a < n; a++) {
+    for (let a = fromRow; a < n; a++) {
       const ra = a * n;
       const ia = a * d;
       for (let b = 0; b < a; b++) {
@@ -451,10 +456,10 @@ export class LinearKernel implements Kernel {
     return s;
   }
 
-  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
     const d = this.dim;
     const f = scale * this.c;
-    for (let a = 0; a < n; a++) {
+    for (let a = fromRow; a < n; a++) {
       const ra = a * n;
       for (let b = 0; b <= a; b++) {
         const v = f * this.dot(X, a * d, X, b * d);
@@ -549,9 +554,9 @@ export class ConstantKernel implements Kernel {
     this.b = Math.exp(this.logB);
   }
 
-  fillLower(_X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
+  fillLower(_X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
     const v = scale * this.b;
-    for (let a = 0; a < n; a++) {
+    for (let a = fromRow; a < n; a++) {
       const ra = a * n;
       for (let b = 0; b <= a; b++) {
         if (accumulate) out[ra + b] += v;
@@ -629,8 +634,8 @@ export class SumKernel implements Kernel {
     }
   }
 
-  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
-    this.terms.forEach((t, i) => t.fillLower(X, n, out, scale, accumulate || i > 0));
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
+    this.terms.forEach((t, i) => t.fillLower(X, n, out, scale, accumulate || i > 0, fromRow));
   }
 
   fillCross(
@@ -690,8 +695,8 @@ export class ScaledKernel implements Kernel {
     this.inner.setLogParams(theta, offset + 1);
   }
 
-  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean): void {
-    this.inner.fillLower(X, n, out, scale * this.sigma, accumulate);
+  fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
+    this.inner.fillLower(X, n, out, scale * this.sigma, accumulate, fromRow);
   }
 
   fillCross(

@@ -116,31 +116,57 @@ function entry(a: Float64Array, n: number, i: number, j: number): boolean {
  * const a = Float64Array.of(4, 0, 2, 5); // A = [[4, 2], [2, 5]], upper entry ignored
  * choleskyInPlace(a, 2); // -1; a = [2, 0, 1, 2]
  */
-export function choleskyInPlace(a: Float64Array, n: number): number {
+export function choleskyInPlace(a: Float64Array, n: number, fromRow = 0): number {
   const nb = CHOLESKY_TILE;
-  for (let i0 = 0; i0 < n; i0 += nb) {
+  // Rows before `from` are taken as already factored (see choleskyExtendInPlace).
+  const from = Math.max(0, Math.min(n, fromRow)) & ~3;
+  for (let i0 = from - (from % nb); i0 < n; i0 += nb) {
     const i1 = Math.min(i0 + nb, n);
     const i4 = i0 + ((i1 - i0) & ~3); // rows [i0, i4) go 4 at a time
+    const b0 = Math.max(i0, from); // first blocked row to compute (a multiple of 4, like i0 and from)
+    const e0 = Math.max(i4, from); // first single row to compute
     // Off-diagonal tiles L[i0:i1, j0:j0+nb], left to right (all columns < i0 ≤ every row).
     for (let j0 = 0; j0 < i0; j0 += nb) {
       const j1 = j0 + nb;
-      for (let i = i0; i < i4; i += 4) for (let j = j0; j < j1; j += 2) block4x2(a, n, i, j);
-      for (let i = i4; i < i1; i++) for (let j = j0; j < j1; j++) entry(a, n, i, j);
+      for (let i = b0; i < i4; i += 4) for (let j = j0; j < j1; j += 2) block4x2(a, n, i, j);
+      for (let i = e0; i < i1; i++) for (let j = j0; j < j1; j++) entry(a, n, i, j);
     }
     // Diagonal tile: rows in order, so the first failing pivot is the one reported.
-    for (let i = i0; i < i4; i += 4) {
+    for (let i = b0; i < i4; i += 4) {
       let j = i0;
       for (; j + 2 <= i; j += 2) block4x2(a, n, i, j);
       for (let r = i; r < i + 4; r++) {
         for (let c = j; c <= r; c++) if (!entry(a, n, r, c)) return r;
       }
     }
-    for (let r = i4; r < i1; r++) {
+    for (let r = e0; r < i1; r++) {
       for (let c = i0; c <= r; c++) if (!entry(a, n, r, c)) return r;
     }
   }
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, i * n + n);
   return -1;
+}
+
+/**
+ * Rows of a factor that stay valid when the matrix changes only in rows ≥ `changedFrom` (rows appended,
+ * or the last rows removed or replaced): every row of the blocked kernel is computed from the rows
+ * before it alone, and the same way for any n, except the last (n mod 4) rows, which go one at a time
+ * instead of in a 4-row block. So the factor of the old matrix (order `oldN`) and of the new one
+ * (order `newN`) agree bit for bit on the rows before the result, a multiple of 4.
+ */
+export function reusableCholeskyRows(oldN: number, newN: number, changedFrom: number): number {
+  return Math.max(0, Math.min(oldN, newN, changedFrom)) & ~3;
+}
+
+/**
+ * Completes a factorization whose first `from` rows already hold L (row-major, stride n), for a
+ * matrix whose rows ≥ `from` are loaded (lower triangle) into `a`: O((n − from)·n²) instead of O(n³)
+ * work, and bit for bit what {@link choleskyInPlace} gives on the whole matrix when `from` comes
+ * from {@link reusableCholeskyRows}. Unchecked, like choleskyInPlace.
+ * @returns -1 on success, else the index of the first failing pivot.
+ */
+export function choleskyExtendInPlace(a: Float64Array, n: number, from: number): number {
+  return choleskyInPlace(a, n, from);
 }
 
 /** Result of {@link cholesky}. */

@@ -8,6 +8,8 @@ export {
   DEFAULT_MAX_RELATIVE_JITTER,
   cholesky,
   choleskyInPlace,
+  choleskyExtendInPlace,
+  reusableCholeskyRows,
 } from "./cholesky";
 export type { CholeskyOptions, CholeskyResult } from "./cholesky";
 export {
