@@ -533,7 +533,8 @@ export class Study {
           let fallback = false;
           try {
             for (;;) {
-              suggestion = this.protein.suggest(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
+              // On a worker thread: heartbeats, timers and child processes keep being served meanwhile.
+              suggestion = await this.protein.suggestAsync(opts.fixedCost !== undefined ? { fixedCost: opts.fixedCost } : {});
               params = opts.transform ? this.validParams(opts.transform(structuredClone(suggestion.params)), "params") : suggestion.params;
               if (suggestion.info.phase === "resample" || !this.paramsSeen.has(paramsKey(params))) break;
               if (redrawn.length >= MAX_REDRAWS) {
