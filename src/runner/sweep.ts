@@ -33,9 +33,11 @@ import type { SweepFile } from "./sweep-file";
 
 /**
  * The end-of-sweep summary measures parameter importance (GP + Sobol indices, src/report) when
- * the sweep has at most this many finished runs: up to there it adds well under a second to the
- * end (≈0.1 s at 24 runs, ≈0.5 s at 200 on 2 shared cores; docs/benchmarks.md), beyond it
- * seconds, so it is left out and `protein-sweep summary` / `report` measure it on demand.
+ * the sweep has at most this many finished runs. Measured with `npm run bench:report -- --sizes
+ * 24,200,1000` on 2 heavily shared cores: 0.07 s at 24 runs, 0.7 s at 200, 4.7 s at 1,000
+ * (docs/benchmarks.md). Up to 200 it adds under a second to a sweep that ran for minutes at
+ * least; beyond, seconds, so it is left out there and `protein-sweep summary` / `report`
+ * measure it on demand.
  */
 export const END_IMPORTANCE_MAX_RUNS = 200;
 

@@ -104,6 +104,8 @@ describe("records subcommands", () => {
     expect(events.map((e) => e.type)).toEqual(["start", "launch", "end", "launch", "end", "done"]);
     expect(events[2]).toMatchObject({ type: "end", state: "finished", score: 4 });
     expect(events[5].summary.best).toMatchObject({ score: 5, params: { x: 5 } });
+    // A small sweep's end summary asks for importance (2 runs: too few, and it says why).
+    expect(events[5].summary.importance.reason).toContain("needs at least 5 finished runs");
     expect(events[5].csv).toBe(join(dir, "json-out", "runs.csv"));
   });
 
