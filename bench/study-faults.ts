@@ -151,10 +151,18 @@ async function main(): Promise<void> {
     const delays: number[] = [];
     const lateness: number[] = [];
     const unreaped: string[] = [];
+    const reapedBeforeKill: string[] = [];
     for (const k of killLog) {
       if (k.trial === undefined) continue;
-      const reap = events.find((e) => e.event.e === "failed" && e.event.trial === k.trial && e.event.reason.startsWith("stale") && Date.parse(e.event.t) >= k.at - 5);
+      // The victim's attempt: its last `started` of this trial before the kill.
+      const start = [...events].reverse().find((e) => e.event.e === "started" && e.event.trial === k.trial && e.event.worker === k.worker && Date.parse(e.event.t) <= k.at);
+      const reap = events.find((e) => e.event.e === "failed" && e.event.trial === k.trial && e.event.reason.startsWith("stale") && start !== undefined && e.seq > start.seq);
       const finishedByVictim = events.some((e) => e.event.e === "finished" && e.event.trial === k.trial && Date.parse(e.event.t) <= k.at + 5);
+      if (reap && Date.parse(reap.event.t) < k.at) {
+        // A live worker's heartbeat came late (a loaded machine) and it was reaped before it was killed.
+        reapedBeforeKill.push(k.trial);
+        continue;
+      }
       if (reap) {
         delays.push((Date.parse(reap.event.t) - k.at) / 1000);
         // The reaper's own lateness: past the moment the trial became stale (last sign of life + stale_after).
@@ -181,6 +189,7 @@ async function main(): Promise<void> {
       lateTellsRefused: all.flatMap((w) => w.lines.filter((l) => l.ev === "late").map((l) => l.id as string)),
       lostResults: lost,
       finishedTwice: [...finishedCount.entries()].filter(([, n]) => n > 1).map(([id]) => id),
+      reapedBeforeTheKill: reapedBeforeKill,
       unreapedKilledTrials: unreaped.map((id) => ({ id, kills: killLog.filter((k) => k.trial === id), events: events.filter((e) => e.event.trial === id).map((e) => ({ e: e.event.e, t: e.event.t, ...("reason" in e.event ? { reason: e.event.reason } : {}), ...("worker" in e.event ? { worker: e.event.worker } : {}) })) })),
       reapDelaySeconds: { p50: quantileOf(delays, 0.5), max: delays.length ? Math.max(...delays) : Number.NaN, bound: staleAfter + heartbeat },
       reaperLatenessSeconds: { p50: quantileOf(lateness, 0.5), max: lateness.length ? Math.max(...lateness) : Number.NaN },

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
       everyToldTrialFinishedOnce: told.every((id) => finishedPerTrial.get(id) === 1),
       trialsWithMoreThanOneFinished: [...finishedPerTrial.values()].filter((n) => n > 1).length,
       distinctParams: new Set(trials.map((t) => JSON.stringify(t.params))).size,
+      duplicates: trials
+        .filter((t, i) => trials.findIndex((u) => JSON.stringify(u.params) === JSON.stringify(t.params)) !== i)
+        .map((t) => ({ id: t.id, params: t.params, info: t.info, first: trials.find((u) => JSON.stringify(u.params) === JSON.stringify(t.params))?.id })),
       randomPhase: phases.filter((p) => p === "random" || p === "center").length,
       numRandomSamples: SETTINGS.numRandomSamples,
       randomPhaseIsPrefix: phases.slice(0, SETTINGS.numRandomSamples).every((p) => p === "random" || p === "center"),
