@@ -67,13 +67,25 @@ describe("protein-sweep report", () => {
 
   it("works on a sweep still running: the file holds the runs recorded so far", async () => {
     const file = join(dir, "slow.yaml");
-    // The second grid point runs for ~6 s (300 progress lines, 20 ms apart).
-    writeFileSync(file, `metric: score\nparameters:\n  x: { values: [1] }\n  steps: { values: [1, 300] }\nrun: ${JSON.stringify({ command: [NODE, TRAINER], method: "grid" })}\n`);
+    // The second grid point would run for a minute (3000 progress lines, 20 ms apart); it is ended once the report is made.
+    writeFileSync(file, `metric: score\nparameters:\n  x: { values: [1] }\n  steps: { values: [1, 3000] }\nrun: ${JSON.stringify({ command: [NODE, TRAINER], method: "grid" })}\n`);
     const slowJournal = join(dir, "slow", "journal.jsonl");
     const run = startCli(["run", file, "-o", join(dir, "slow"), "--quiet"]);
     try {
-      const events = () => (existsSync(slowJournal) ? readFileSync(slowJournal, "utf8") : "");
-      await until(() => (events().match(/"e":"finished"/g) ?? []).length === 1 && (events().match(/"e":"started"/g) ?? []).length === 2, 30_000, "one run finished and the next started");
+      // One run finished and another one started (and not ended), as the journal records them.
+      const midway = () => {
+        if (!existsSync(slowJournal)) return false;
+        const events = readFileSync(slowJournal, "utf8").split("\n").flatMap((l) => {
+          try {
+            return l.startsWith('{"e":') ? [JSON.parse(l) as { e: string; trial: string }] : [];
+          } catch {
+            return []; // a line being appended right now
+          }
+        });
+        const ended = new Set(events.filter((e) => e.e === "finished" || e.e === "failed" || e.e === "stopped").map((e) => e.trial));
+        return ended.size === 1 && events.some((e) => e.e === "started" && !ended.has(e.trial));
+      };
+      await until(midway, 60_000, "one run finished and the next started");
       const out = join(dir, "live.html");
       const r = await cli(["report", slowJournal, "-o", out]);
       expect(r.stderr).toBe("");
@@ -84,7 +96,7 @@ describe("protein-sweep report", () => {
       run.child.kill("SIGTERM");
       await run.result;
     }
-  });
+  }, 120_000);
 
   it("a study with no runs yet gives the 'no finished runs yet' page; a missing journal is an error", async () => {
     const empty = join(dir, "empty.jsonl");
