@@ -10,11 +10,11 @@
  */
 import logUpdate from "log-update";
 import pc from "picocolors";
+import { passesGates } from "../report/records";
+import { formatSummary } from "../report/summary";
 import { formatValue } from "../runner/command";
-import { failedGates } from "../runner/plan";
-import { summaryJson, summaryText } from "../runner/records";
 import type { Gate } from "../runner/run-block";
-import type { SweepEvent } from "../runner/sweep";
+import { END_IMPORTANCE_MAX_RUNS, type SweepEvent } from "../runner/sweep";
 import { flattenParams } from "../space/search-space";
 
 export type DisplayMode = "tty" | "plain" | "json" | "quiet";
@@ -28,6 +28,8 @@ export interface DisplayOptions {
   readonly maxCost?: number;
   readonly maxTime?: number;
   readonly gridSize?: number;
+  /** Columns the final summary fits in. @default 80 */
+  readonly width?: number;
   readonly out?: NodeJS.WritableStream;
 }
 
@@ -53,6 +55,7 @@ export class Display {
   private readonly startedAt = performance.now();
   private readonly durations: number[] = [];
   private maxConcurrent = 1;
+  private name = "";
   private initial = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly out: NodeJS.WritableStream;
@@ -114,7 +117,7 @@ export class Display {
   handle(event: SweepEvent): void {
     const mode = this.options.mode;
     if (mode === "json") {
-      const data = event.type === "done" ? { type: "done", reason: event.reason, outputDir: event.outputDir, journal: event.journal, csv: event.csv, summary: summaryJson(event.summary) } : event.type === "launch" ? { type: "launch", trial: event.trial.id, attempt: event.attempt, argv: event.argv, device: event.device ?? null } : event.type === "end" ? { type: "end", trial: event.trial.id, state: event.trial.state, score: event.trial.score, cost: event.trial.cost, metrics: event.trial.metrics, outcome: event.outcome, seconds: event.seconds } : event;
+      const data = event.type === "done" ? { type: "done", reason: event.reason, outputDir: event.outputDir, journal: event.journal, csv: event.csv, summary: event.summary } : event.type === "launch" ? { type: "launch", trial: event.trial.id, attempt: event.attempt, argv: event.argv, device: event.device ?? null } : event.type === "end" ? { type: "end", trial: event.trial.id, state: event.trial.state, score: event.trial.score, cost: event.trial.cost, metrics: event.trial.metrics, outcome: event.outcome, seconds: event.seconds } : event;
       this.out.write(`${JSON.stringify(data)}\n`);
       return;
     }
@@ -122,6 +125,7 @@ export class Display {
     switch (event.type) {
       case "start":
         this.maxConcurrent = event.maxConcurrent;
+        this.name = event.name;
         this.initial = event.trials;
         if (mode !== "quiet") {
           this.line(`${event.resumed ? "resuming" : "starting"} sweep "${event.name}" (${event.method}, up to ${event.maxConcurrent} at once${event.resumed ? `, ${event.trials} trials in the record` : ""})`);
@@ -148,7 +152,7 @@ export class Display {
         this.durations.push(event.seconds);
         if (t.state === "finished") {
           this.done++;
-          if (t.score !== null && this.better(t.score) && failedGates(t.metrics, this.options.gates).length === 0) this.best = { id: t.id, score: t.score };
+          if (t.score !== null && this.better(t.score) && passesGates(t, this.options.gates, this.options.metric)) this.best = { id: t.id, score: t.score };
         } else if (t.state === "stopped") this.stopped++;
         else if (t.state === "failed") this.failed++;
         if (mode === "quiet") break;
@@ -166,8 +170,9 @@ export class Display {
       case "done": {
         if (this.ticker) clearInterval(this.ticker);
         if (mode === "tty") logUpdate.clear();
-        const text = summaryText(event.summary, this.options.metric, this.options.gates);
-        this.out.write(`\nsweep ended: ${event.reason}\n${text}\nrecords: journal ${event.journal}\n         runs table ${event.csv}\n         logs ${event.outputDir}/runs/<trial>/<attempt>/log\n`);
+        const text = formatSummary(event.summary, this.options.width ?? 80);
+        const skipped = event.summary.importance === null ? `importance: left out above ${END_IMPORTANCE_MAX_RUNS} finished runs; protein-sweep summary ${event.journal}${/^postgres(ql)?:/.test(event.journal) ? ` --study ${this.name}` : ""} measures it\n` : "";
+        this.out.write(`\nsweep ended: ${event.reason}\n${text}${skipped}records: journal ${event.journal}\n         runs table ${event.csv}\n         logs ${event.outputDir}/runs/<trial>/<attempt>/log\n`);
         break;
       }
     }

@@ -2,23 +2,26 @@
  * The `protein-sweep` command (commander for argument parsing).
  *
  *   protein-sweep run SWEEP_FILE [-- COMMAND ...]   run a sweep (resumes when the output dir has a journal)
- *   protein-sweep summary JOURNAL                    best run, top 5, Pareto front
+ *   protein-sweep summary JOURNAL|--storage URL      best run, top k, Pareto front, importance (terminal or --json)
+ *   protein-sweep report JOURNAL|--storage URL -o F  one self-contained HTML report
  *   protein-sweep export JOURNAL --csv|--jsonl       one row / line per trial
  *   protein-sweep suggest JOURNAL                    one trial as JSON, recorded as started (for SLURM arrays)
  *   protein-sweep observe JOURNAL TRIAL SCORE        record its result (or --failed REASON)
  *
  * Exit codes: 0 done, 1 bad input or a failure to record, 130 interrupted.
  */
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import packageJson from "../../package.json";
 import { ProteinError } from "../errors";
+import { renderReportHtml } from "../report/html";
+import type { SweepInfo } from "../report/records";
+import { formatSummary, summaryJson } from "../report/summary";
 import { formatValue, runValues } from "../runner/command";
 import { RunnerError } from "../runner/errors";
 import { constrainedGrid } from "../runner/plan";
-import { runsCsv, summarize, summaryJson, summaryText } from "../runner/records";
-import { resolveRunSettings } from "../runner/run-block";
+import { runsCsv } from "../runner/records";
 import { type SweepFile, loadSweepFile, parseSweepDocument } from "../runner/sweep-file";
 import { Sweep, defaultOutputDir, dryRunCommands } from "../runner/sweep";
 import { Study, copyStudy } from "../study";
@@ -86,10 +89,16 @@ async function runCommand(sweepFile: string, command: string[], flags: RunFlags)
   return runSweep(sweep);
 }
 
+/** Columns to fit terminal text in: the terminal's width on a TTY, else 80. */
+function terminalWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 80;
+}
+
 function makeDisplay(file: SweepFile, flags: { json?: boolean; quiet?: boolean }): Display {
   const mode: DisplayMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stdout.isTTY ? "tty" : "plain";
   return new Display({
     mode,
+    width: terminalWidth(),
     metric: file.config.metric,
     goal: file.config.goal,
     gates: file.run.gates,
@@ -135,9 +144,28 @@ async function withStudy<T>(journal: string, name: string | undefined, fn: (stud
   }
 }
 
-function gatesOf(study: Study) {
-  const run = (study.header.run ?? {}) as { gates?: string[] };
-  return resolveRunSettings({ gates: run.gates ?? [] }, {}).gates;
+/** The one storage a record subcommand reads: the JOURNAL argument or --storage URL (not both). */
+function sourceOf(journal: string | undefined, storage: string | undefined, command: string): string {
+  if ((journal === undefined) === (storage === undefined)) {
+    throw new RunnerError(journal === undefined ? `${command} needs a sweep to read` : `${command} reads one sweep: give JOURNAL or --storage, not both`, {
+      key: "JOURNAL | --storage",
+      value: journal ?? storage,
+      allowed: "a journal.jsonl path, or --storage postgres://... (with --study NAME when it holds several)",
+      fix: `protein-sweep ${command} runs/<sweep>/journal.jsonl`,
+    });
+  }
+  return (journal ?? storage) as string;
+}
+
+/** What the report functions need of a study: goal, metric, space, the gates of its run block, its name. */
+function sweepInfo(study: Study): SweepInfo {
+  const run = (study.header.run ?? {}) as { gates?: unknown };
+  const gates = Array.isArray(run.gates) ? run.gates.filter((g): g is string => typeof g === "string") : [];
+  return { goal: study.goal, metric: study.metric, space: study.space, gates, name: study.name };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 export function buildProgram(): Command {
@@ -168,16 +196,40 @@ export function buildProgram(): Command {
 
   program
     .command("summary")
-    .description("best run (passing the gates), top 5, and the (score, cost) Pareto front of a sweep")
-    .argument("<journal>", "a sweep's journal.jsonl (or a postgres:// URL with --study)")
+    .description("the best run (passing the gates), the top k, the (score, cost) Pareto front and parameter importance of a sweep")
+    .argument("[journal]", "a sweep's journal.jsonl (or use --storage)")
+    .option("--storage <url>", "read the study from PostgreSQL (postgres://...) or a journal path")
     .option("--study <name>", "study name (default: the only one)")
     .option("--json", "as JSON")
-    .action(async (journal: string, flags: { study?: string; json?: boolean }) => {
-      await withStudy(journal, flags.study, async (study) => {
+    .option("-k, --top <k>", "how many runs the top list holds (default 5)", positiveInt)
+    .option("--no-importance", "leave parameter importance out (it takes about a second at a few hundred runs)")
+    .option("--width <columns>", "fit lines in this many columns (default: the terminal's width, else 80)", positiveInt)
+    .action(async (journal: string | undefined, flags: { storage?: string; study?: string; json?: boolean; top?: number; importance: boolean; width?: number }) => {
+      await withStudy(sourceOf(journal, flags.storage, "summary"), flags.study, async (study) => {
         const trials = await study.refresh();
-        const gates = gatesOf(study);
-        const s = summarize(trials, study.goal, gates);
-        process.stdout.write(flags.json ? `${JSON.stringify(summaryJson(s))}\n` : `${summaryText(s, study.metric, gates)}\n`);
+        const summary = summaryJson(trials, sweepInfo(study), { ...(flags.top !== undefined ? { top: flags.top } : {}), ...(flags.importance ? {} : { importance: false }) });
+        process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, flags.width ?? terminalWidth()));
+      });
+    });
+
+  program
+    .command("report")
+    .description("write a sweep's report: one self-contained HTML file (charts, table, importance; opens offline); works while the sweep runs")
+    .argument("[journal]", "a sweep's journal.jsonl (or use --storage)")
+    .requiredOption("-o, --output <file>", "the HTML file to write, e.g. report.html")
+    .option("--storage <url>", "read the study from PostgreSQL (postgres://...) or a journal path")
+    .option("--study <name>", "study name (default: the only one)")
+    .option("--no-importance", "leave parameter importance out")
+    .action(async (journal: string | undefined, flags: { output: string; storage?: string; study?: string; importance: boolean }) => {
+      await withStudy(sourceOf(journal, flags.storage, "report"), flags.study, async (study) => {
+        const trials = await study.refresh();
+        const html = renderReportHtml(trials, { ...sweepInfo(study), ...(flags.importance ? {} : { importance: false }) });
+        const file = resolve(flags.output);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, html);
+        const finished = trials.filter((t) => t.state === "finished").length;
+        const live = trials.filter((t) => t.state === "running" || t.state === "pending").length;
+        process.stdout.write(`wrote ${file}: ${plural(trials.length, "run")} (${finished} finished${live > 0 ? `, ${live} still running or pending` : ""}), ${(Buffer.byteLength(html) / 1e6).toFixed(2)} MB\n`);
       });
     });
 

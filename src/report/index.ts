@@ -13,7 +13,7 @@
  * fs.writeFileSync("report.html", renderReportHtml(trials, info));
  */
 export { ReportError } from "./errors";
-export { parseGate, parseGates, formatGate, passesGates, toTrials, countStates } from "./records";
+export { parseGate, parseGates, formatGate, passesGates, failedGates, toTrials, countStates } from "./records";
 export type { Gate, GateOp, GateInput, SweepInfo, SweepRecords, StateCounts } from "./records";
 export { best, top, paretoFront } from "./rank";
 export { importance, inferSpace, MIN_IMPORTANCE_RUNS } from "./importance";

@@ -15,7 +15,7 @@ import type { SearchSpace } from "../space/search-space";
 import type { Trial, TrialState } from "../study/types";
 import { ReportError } from "./errors";
 
-/** Comparison operators a gate may use. */
+/** Comparison operators a gate may use (text may also write `=` for `==`). */
 export type GateOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
 
 /** A condition on one metric: the run passes when `metrics[metric] op value` holds. */
@@ -61,7 +61,9 @@ export function direction(goal: Goal): 1 | -1 {
 }
 
 /**
- * Reads one gate. Text takes the form `<metric> <op> <number>`, op one of < <= > >= == !=.
+ * Reads one gate. Text takes the form `<metric> <op> <number>`, op one of < <= > >= == != (a
+ * single `=` reads as `==`). This is the one gate reader of the package: the runner's `gates:`
+ * and the report's both come through it.
  * @param gate the gate, as text or as an object
  * @param key where it came from, for the error message (e.g. `gates[1]`)
  * @throws {ReportError} naming `key` when the text or object cannot be read
@@ -70,7 +72,7 @@ export function direction(goal: Goal): 1 | -1 {
 export function parseGate(gate: GateInput, key = "gate"): Gate {
   const allowed = "\"<metric> <op> <number>\" with op one of < <= > >= == !=, or { metric, op, value }";
   if (typeof gate === "string") {
-    const match = /^\s*([A-Za-z_][\w.\-/]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/.exec(gate);
+    const match = /^\s*([A-Za-z_][\w.\-/]*)\s*(<=|>=|==|!=|=|<|>)\s*(\S+)\s*$/.exec(gate);
     const value = match ? Number(match[3]) : Number.NaN;
     if (!match || !Number.isFinite(value)) {
       throw new ReportError(`cannot read the gate ${JSON.stringify(gate)}`, {
@@ -80,7 +82,7 @@ export function parseGate(gate: GateInput, key = "gate"): Gate {
         fix: "write it as e.g. \"mass_err < 0.01\"",
       });
     }
-    return { metric: match[1], op: match[2] as GateOp, value };
+    return { metric: match[1], op: (match[2] === "=" ? "==" : match[2]) as GateOp, value };
   }
   if (
     typeof gate !== "object" ||
@@ -140,13 +142,17 @@ function holds(x: number, op: GateOp, v: number): boolean {
   }
 }
 
+/** The gates a trial fails, in the order given. A run that did not report a gated metric fails that gate. */
+export function failedGates<G extends Gate>(trial: Trial, gates: readonly G[], scoreName = "score"): G[] {
+  return gates.filter((g) => {
+    const x = gateValue(trial, g.metric, scoreName);
+    return x === undefined || Number.isNaN(x) || !holds(x, g.op, g.value);
+  });
+}
+
 /** Whether a trial passes every gate. A run that did not report a gated metric does not pass. */
 export function passesGates(trial: Trial, gates: readonly Gate[], scoreName = "score"): boolean {
-  for (const g of gates) {
-    const x = gateValue(trial, g.metric, scoreName);
-    if (x === undefined || Number.isNaN(x) || !holds(x, g.op, g.value)) return false;
-  }
-  return true;
+  return failedGates(trial, gates, scoreName).length === 0;
 }
 
 function isObservation(r: Trial | Observation): r is Observation {

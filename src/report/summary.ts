@@ -9,7 +9,7 @@ import type { Trial } from "../study/types";
 import { ReportError } from "./errors";
 import { importance as measureImportance, type ImportanceResult } from "./importance";
 import { paretoFront, top } from "./rank";
-import { countStates, direction, formatGate, hasScore, parseGates, passesGates, toTrials, type StateCounts, type SweepInfo, type SweepRecords } from "./records";
+import { countStates, direction, failedGates, formatGate, hasScore, parseGates, toTrials, type StateCounts, type SweepInfo, type SweepRecords } from "./records";
 
 /** One run as the summary shows it: params flattened to dotted keys. */
 export interface RunSummary {
@@ -36,6 +36,10 @@ export interface SweepSummary {
   gates: string[];
   /** Finished runs with a score that pass every gate (the ones that rank). */
   ranked: number;
+  /** Finished runs with a score that fail a gate (kept, never ranked), in trial order, with the gates each fails. */
+  gated: Array<{ id: string; number: number; failed: string[] }>;
+  /** The cost of every run that recorded one (failed and stopped runs too): what the sweep spent. */
+  totalCost: number;
   best: RunSummary | null;
   top: RunSummary[];
   /** The (score, cost) Pareto front, cheapest first. */
@@ -78,6 +82,13 @@ export function summaryJson(records: SweepRecords, info: SweepInfo, options: Sum
   const gates = parseGates(info.gates);
   const metric = info.metric ?? "score";
   const topRuns = top(trials, k, info);
+  const gated = trials
+    .filter(hasScore)
+    .map((t) => ({ t, failed: failedGates(t, gates, metric) }))
+    .filter((g) => g.failed.length > 0)
+    .sort((a, b) => a.t.number - b.t.number);
+  let totalCost = 0;
+  for (const t of trials) if (t.cost !== null && Number.isFinite(t.cost)) totalCost += t.cost;
   const imp = options.importance === false ? null : (options.importance ?? measureImportance(trials, info, { seed: options.seed ?? 0 }));
   return {
     name: info.name ?? null,
@@ -86,7 +97,9 @@ export function summaryJson(records: SweepRecords, info: SweepInfo, options: Sum
     generatedAt: (options.now ?? new Date()).toISOString(),
     counts: countStates(trials),
     gates: gates.map(formatGate),
-    ranked: trials.filter((t) => hasScore(t) && passesGates(t, gates, metric)).length,
+    ranked: trials.filter(hasScore).length - gated.length,
+    gated: gated.map(({ t, failed }) => ({ id: t.id, number: t.number, failed: failed.map(formatGate) })),
+    totalCost,
     best: topRuns.length > 0 ? runSummary(topRuns[0]) : null,
     top: topRuns.map(runSummary),
     front: paretoFront(trials, info).map(runSummary),
@@ -152,6 +165,9 @@ function wrap(words: readonly string[], width: number, indent: string, gap = "  
   return lines.map((l) => fit(l, width));
 }
 
+/** How many gated runs the text names (`--json` lists them all). */
+const GATED_SHOWN = 8;
+
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
 /** A horizontal bar of `fraction` (0–1) of `width` columns, in eighths of a column. */
@@ -195,9 +211,17 @@ export function formatSummary(summary: SweepSummary, width = 80): string {
   const title = `protein-sweep summary${summary.name ? `: ${summary.name}` : ""} (${summary.goal} ${summary.metric})`;
   out.push(fit(title, W));
   const parts = (["finished", "failed", "stopped", "running", "pending"] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
-  out.push(...wrap([`${c.total} run${c.total === 1 ? "" : "s"}${parts.length ? ":" : ""}`, ...parts.map((p, i) => (i < parts.length - 1 ? `${p},` : p))], W, "", " "));
+  let counts = `${c.total} run${c.total === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}`;
+  if (summary.totalCost > 0) counts += `; cost spent ${formatNumber(summary.totalCost)}`;
+  out.push(...wrap(counts.split(" "), W, "", " "));
   if (summary.gates.length > 0) {
     out.push(...wrap(["gates:", ...summary.gates.map((g, i) => (i < summary.gates.length - 1 ? `${g},` : g)), `(${summary.ranked} of ${c.finished} finished pass)`], W, "", " "));
+    if (summary.gated.length > 0) {
+      const shown = summary.gated.slice(0, GATED_SHOWN).map((g) => `${g.id} [${g.failed.join("; ")}]`);
+      const more = summary.gated.length - shown.length;
+      const words = ["failed a gate (kept, never best):", ...shown.map((w, i) => (i < shown.length - 1 || more > 0 ? `${w},` : w)), ...(more > 0 ? [`… and ${more} more`] : [])];
+      out.push(...wrap(words, W, "", " "));
+    }
   }
   out.push("");
   const allKeys = [...new Set([...summary.top, ...summary.front].flatMap((r) => Object.keys(r.params)))];

@@ -1,13 +1,13 @@
 /**
- * What to run: grid points, random draws, constraints applied to a configuration,
- * gates checked on a result, and the seeds of repeats.
+ * What to run: grid points, random draws, constraints applied to a configuration, and the
+ * seeds of repeats. (Gates are checked by the report's `failedGates`, src/report/records.ts.)
  */
 import type { SweepConfig } from "../config";
 import { createRng } from "../random";
 import type { NestedParams } from "../space/search-space";
 import { SearchSpace, flattenParams } from "../space/search-space";
 import type { ParamValue } from "../space/parameters";
-import { type Constraint, type Gate, compare } from "./run-block";
+import { type Constraint, compare } from "./run-block";
 
 /**
  * Every combination of the parameters' `values` lists, in a stable order: the first
@@ -82,11 +82,6 @@ export function applyConstraints(params: NestedParams, constraints: readonly Con
     if (changed) applied.push(c.text);
   }
   return { params: out, applied };
-}
-
-/** The gates a result fails (a metric missing from the result fails its gate). */
-export function failedGates(metrics: Readonly<Record<string, number>>, gates: readonly Gate[]): Gate[] {
-  return gates.filter((g) => !(g.metric in metrics) || !compare(metrics[g.metric], g.op, g.value));
 }
 
 /** Stable text of a configuration (sorted dotted keys), to tell configurations apart. */

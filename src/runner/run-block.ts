@@ -11,6 +11,8 @@
  */
 import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
+import { ReportError } from "../report/errors";
+import { type Gate as ReportGate, parseGate as readGate } from "../report/records";
 import { didYouMean } from "./errors";
 
 /** How parameter values reach the command. */
@@ -28,12 +30,12 @@ export interface Constraint {
 
 export type CompareOp = "=" | "!=" | "<" | "<=" | ">" | ">=";
 
-/** A gate on a metric, e.g. `mass_err < 0.01`. */
-export interface Gate {
+/**
+ * A gate on a metric, e.g. `mass_err < 0.01`, read by the report's gate reader (one syntax for
+ * the runner and the report), with its text as written (stored in the study's run block).
+ */
+export interface Gate extends ReportGate {
   readonly text: string;
-  readonly metric: string;
-  readonly op: CompareOp;
-  readonly value: number;
 }
 
 export type CostSource = { kind: "seconds" } | { kind: "metric"; name: string } | { kind: "param"; key: string };
@@ -188,13 +190,13 @@ function parseConstraint(text: string, key: string, issues: ConfigIssue[]): Cons
 }
 
 function parseGate(text: string, key: string, issues: ConfigIssue[]): Gate | undefined {
-  const e = parseExpression(text);
-  const value = e ? literal(e.raw) : undefined;
-  if (!e || typeof value !== "number") {
-    issues.push({ message: "a gate must compare a metric with a number", key, value: text, allowed: "METRIC OP NUMBER with OP one of <, <=, >, >=, =, !=", fix: 'write e.g. "mass_err < 0.01"' });
+  try {
+    return { text: text.trim(), ...readGate(text, key) };
+  } catch (error) {
+    if (!(error instanceof ReportError)) throw error;
+    issues.push({ message: "a gate must compare a metric with a number", key, value: text, allowed: "METRIC OP NUMBER with OP one of <, <=, >, >=, = (or ==), !=", fix: 'write e.g. "mass_err < 0.01"' });
     return undefined;
   }
-  return { text: text.trim(), metric: e.key, op: e.op, value };
 }
 
 /** Whether `a op b` holds (numbers compared as numbers, other values by equality of their text). */

@@ -27,8 +27,19 @@ import { HyperbandRule } from "./hyperband";
 import { RunProcess, groupAlive, signalGroup, type RunOutcome } from "./launch";
 import { type Metrics, readResultFile } from "./metrics";
 import { applyConstraints, constrainedGrid, randomPoint } from "./plan";
-import { runsCsv, summarize, type SweepSummary } from "./records";
+import { summaryJson, type SweepSummary } from "../report/summary";
+import { runsCsv } from "./records";
 import type { SweepFile } from "./sweep-file";
+
+/**
+ * The end-of-sweep summary measures parameter importance (GP + Sobol indices, src/report) when
+ * the sweep has at most this many finished runs. Measured with `npm run bench:report -- --sizes
+ * 24,200,1000` on 2 heavily shared cores: 0.07 s at 24 runs, 0.7 s at 200, 4.7 s at 1,000
+ * (docs/benchmarks.md). Up to 200 it adds under a second to a sweep that ran for minutes at
+ * least; beyond, seconds, so it is left out there and `protein-sweep summary` / `report`
+ * measure it on demand.
+ */
+export const END_IMPORTANCE_MAX_RUNS = 200;
 
 /** What the display hears about. */
 export type SweepEvent =
@@ -386,7 +397,12 @@ export class Sweep {
       if (wallTimer) clearTimeout(wallTimer);
       const trials = await this.serial(() => this.study.refresh());
       this.writeCsv();
-      const summary = summarize(trials, this.study.goal, this.file.run.gates);
+      const finished = trials.filter((t) => t.state === "finished").length;
+      const summary = summaryJson(
+        trials,
+        { goal: this.study.goal, metric: this.study.metric, space: this.study.space, gates: this.file.run.gates, name: this.study.name },
+        finished > END_IMPORTANCE_MAX_RUNS ? { importance: false } : {},
+      );
       this.emit({ type: "done", summary, outputDir: this.outputDir, journal: this.journal, csv: join(this.outputDir, "runs.csv"), reason: this.stopReason ?? (this.file.run.method === "grid" ? "grid complete" : "done") });
       return summary;
     } finally {

@@ -27,17 +27,39 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 describe("records subcommands", () => {
-  it("summary: best run passing the gates, top 5, Pareto front, gated runs named", async () => {
+  it("summary: best run passing the gates, top k, Pareto front, gated runs named, importance unless --no-importance", async () => {
     const r = await cliInProcess(["summary", journal]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("trials: 4 (finished 4, failed 0, stopped 0, running 0, pending 0)");
-    expect(r.stdout).toMatch(/best: p\d score=2 cost=[\d.]+ {2}x=2 m_err=0\.001/);
-    expect(r.stdout).toContain("failed gates (kept, never best):");
-    expect(r.stdout).toContain("[err < 0.01]");
-    const json = JSON.parse((await cliInProcess(["summary", journal, "--json"])).stdout);
+    expect(r.stdout).toMatch(/^4 runs: 4 finished; cost spent [\d.]+$/m);
+    expect(r.stdout).toMatch(/^Best run: p\d \(#\d\) {2}score 2 {2}cost [\d.]+\n {2}x=2 {2}m_err=0\.001$/m);
+    expect(r.stdout).toMatch(/^gates: err < 0\.01 \(2 of 4 finished pass\)$/m);
+    expect(r.stdout).toMatch(/^failed a gate \(kept, never best\): p\d \[err < 0\.01\], p\d \[err < 0\.01\]$/m);
+    // Importance by default: 4 finished runs are too few to measure, and the summary says so.
+    expect(r.stdout).toContain("Importance: not measured (needs at least 5 finished runs");
+    expect((await cliInProcess(["summary", journal, "--no-importance"])).stdout).not.toContain("Importance");
+    const json = JSON.parse((await cliInProcess(["summary", journal, "--json", "--top", "1"])).stdout);
     expect(json.best.params).toEqual({ x: 2, m_err: 0.001 });
-    expect(json.top.map((t: { params: { x: number } }) => t.params.x)).toEqual([2, 1]);
+    expect(json.top.map((t: { params: { x: number } }) => t.params.x)).toEqual([2]);
     expect(json.gated).toHaveLength(2);
+    expect(json.importance.parameters).toEqual([]);
+    const all = JSON.parse((await cliInProcess(["summary", "--storage", journal, "--json", "--no-importance"])).stdout);
+    expect(all.top.map((t: { params: { x: number } }) => t.params.x)).toEqual([2, 1]);
+    expect(all.importance).toBeNull();
+  });
+
+  it("summary --width fits every line in the columns given (80 when not a terminal)", async () => {
+    for (const width of [40, 60, 100]) {
+      const r = await cliInProcess(["summary", journal, "--width", String(width)]);
+      for (const line of r.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(width);
+    }
+    const plain = await cliInProcess(["summary", journal]);
+    expect(Math.max(...plain.stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    const both = await cliInProcess(["summary", journal, "--storage", journal]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("summary reads one sweep: give JOURNAL or --storage, not both");
+    const none = await cliInProcess(["summary"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("summary needs a sweep to read");
   });
 
   it("export --csv matches runs.csv columns; --jsonl has one trial per line", async () => {
@@ -82,6 +104,8 @@ describe("records subcommands", () => {
     expect(events.map((e) => e.type)).toEqual(["start", "launch", "end", "launch", "end", "done"]);
     expect(events[2]).toMatchObject({ type: "end", state: "finished", score: 4 });
     expect(events[5].summary.best).toMatchObject({ score: 5, params: { x: 5 } });
+    // A small sweep's end summary asks for importance (2 runs: too few, and it says why).
+    expect(events[5].summary.importance.reason).toContain("needs at least 5 finished runs");
     expect(events[5].csv).toBe(join(dir, "json-out", "runs.csv"));
   });
 

@@ -75,7 +75,7 @@ describe("protein-sweep run", () => {
       expect(s.params.batch_size).toMatch(/^(16|32|64)$/);
       expect(s.params.aug_rotation_range).toMatch(/^\d+$/);
     }
-    expect(r.stdout).toContain("best: s");
+    expect(r.stdout).toContain("Best run: s");
     expect(r.stdout).toMatch(/val\/hand_mpjpe=\d/);
     expect(readFileSync(join(out, "runs.csv"), "utf8")).toContain("val/hand_mpjpe");
   });

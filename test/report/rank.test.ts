@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../../src/observations/record";
 import type { Trial } from "../../src/study/types";
-import { best, paretoFront, parseGate, passesGates, top, toTrials, ReportError } from "../../src/report";
+import { best, failedGates, paretoFront, parseGate, passesGates, top, toTrials, ReportError } from "../../src/report";
 
 function trial(number: number, state: Trial["state"], score: number | null, cost: number | null, metrics: Record<string, number> = {}): Trial {
   return { id: `s${number}`, number, state, params: { lr: number / 100 }, score, cost, metrics, attempts: 1, createdAt: "2026-01-01T00:00:00Z" };
@@ -76,6 +76,10 @@ describe("best / top / paretoFront", () => {
     expect(passesGates(t, [parseGate("return >= 0.5")], "return")).toBe(true);
     expect(passesGates(t, [parseGate("missing > 0")])).toBe(false);
     expect(parseGate(" mass_err!=1e-3 ")).toEqual({ metric: "mass_err", op: "!=", value: 0.001 });
+    // A single "=" (as the runner's gates: have always accepted) reads as "==".
+    expect(parseGate("layers = 4")).toEqual({ metric: "layers", op: "==", value: 4 });
+    expect(passesGates(trial(1, "finished", 0.5, 1, { layers: 4 }), [parseGate("layers=4")])).toBe(true);
+    expect(failedGates(t, [parseGate("err < 1"), parseGate("err < 0.01"), parseGate("missing > 0")]).map((g) => g.metric)).toEqual(["err", "missing"]);
     // A trial recorded without metrics fails a metric gate instead of breaking the report.
     const bare = { ...TRIALS[0], metrics: undefined } as unknown as Trial;
     expect(best([bare], { goal: "maximize", gates: ["err < 1"] })).toBeUndefined();

@@ -24,6 +24,14 @@ describe("summaryJson", () => {
     expect(s.best?.params["trainer.learning_rate"]).toBeTypeOf("number");
     expect(s.generatedAt).toBe("2026-11-29T22:00:00.000Z");
     expect(s.ranked).toBeLessThan(s.counts.finished);
+    // Every scored finished run either ranks or is listed with the gates it fails.
+    const scored = trials.filter((t) => t.state === "finished" && t.score !== null);
+    expect(s.ranked + s.gated.length).toBe(scored.length);
+    const gated = trials.find((t) => t.id === s.gated[0].id)!;
+    expect(s.gated[0].failed.length).toBeGreaterThan(0);
+    for (const g of s.gated[0].failed) expect(FAKE_GATES).toContain(g);
+    expect(gated.state).toBe("finished");
+    expect(s.totalCost).toBeCloseTo(trials.reduce((c, t) => c + (t.cost ?? 0), 0), 6);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 
@@ -49,6 +57,11 @@ describe("renderSummary", () => {
     expect(text).toContain(`Best run: ${b.id} (#${b.number})  episode_return ${formatNumber(b.score)}`);
     expect(text).toContain("200 runs:");
     expect(text).toMatch(/gates: mass_err < 0\.05, energy_err <= 0\.2 \(\d+ of \d+ finished pass\)/);
+    expect(text).toMatch(/^200 runs: \d+ finished, \d+ failed, \d+ stopped, \d+ running, \d+ pending; cost spent \S+$/m);
+    // Gated runs are named (the first 8, then how many more), each with the gates it fails.
+    const gatedRuns = summaryJson(trials, INFO, { importance: false }).gated;
+    expect(text).toContain(`failed a gate (kept, never best): ${gatedRuns[0].id} [${gatedRuns[0].failed.join("; ")}],`);
+    expect(text).toContain(`… and ${gatedRuns.length - 8} more`);
     const lines = text.split("\n");
     const topAt = lines.indexOf("Top 5");
     expect(topAt).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
  * runner nor the CLI, and the terminal libraries load only in the CLI.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers";
 
@@ -38,5 +38,33 @@ describe("runner and cli layering", () => {
   it("terminal libraries load only in the cli", () => {
     const terminal = sources.filter((s) => !s.path.startsWith("cli/") && imports(s.text).some((i) => ["commander", "picocolors", "log-update"].includes(i))).map((s) => s.path);
     expect(terminal).toEqual([]);
+  });
+
+  it("the runner ranks and gates with the report's pure modules only: no HTML page, no charting bundle, no browser", () => {
+    const bySrc = new Map(sources.map((s) => [s.path, s.text]));
+    // Every src file the runner loads, following relative imports (type-only ones included, to be strict).
+    const seen = new Set<string>();
+    const external = new Set<string>();
+    const stack = sources.filter((s) => s.path.startsWith("runner/")).map((s) => s.path);
+    while (stack.length > 0) {
+      const path = stack.pop() as string;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      for (const spec of imports(bySrc.get(path) ?? "")) {
+        if (!spec.startsWith(".")) {
+          external.add(spec);
+          continue;
+        }
+        const target = relative(SRC, resolve(dirname(join(SRC, path)), spec));
+        stack.push(bySrc.has(`${target}.ts`) ? `${target}.ts` : join(target, "index.ts"));
+      }
+    }
+    const report = [...seen].filter((p) => p.startsWith("report/")).sort();
+    expect(report).toEqual(["report/errors.ts", "report/importance.ts", "report/rank.ts", "report/records.ts", "report/summary.ts"]);
+    expect([...external].filter((e) => /echarts|playwright/.test(e))).toEqual([]);
+    // The one place the charting bundle is read is the HTML page, at call time (not an import).
+    const bundleReaders = sources.filter((s) => s.text.includes("echarts/dist")).map((s) => s.path);
+    expect(bundleReaders).toEqual(["report/html.ts"]);
+    expect(imports(bySrc.get("report/html.ts") ?? "").some((i) => i.includes("echarts"))).toBe(false);
   });
 });

@@ -92,7 +92,7 @@ describe("sweep", () => {
       ["failed", 2, "exit code 3"],
       ["failed", 2, "exit code 3"],
     ]);
-    expect(summary.best).toBeUndefined();
+    expect(summary.best).toBeNull();
     const journal = readFileSync(join(dir, "out", "journal.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
     expect(journal.filter((e) => e.e === "failed").map((e) => e.retry)).toEqual([true, false, true, false]);
   });
@@ -127,9 +127,11 @@ describe("sweep", () => {
     });
     expect(trials).toHaveLength(3);
     expect(summary.best?.params).toEqual({ x: 1, m_err: 0.001 });
-    expect(summary.gated.map((g) => g.trial.params.x)).toEqual([1, 3]);
+    const byId = new Map(trials.map((t) => [t.id, t]));
+    expect(summary.gated.map((g) => byId.get(g.id)?.params.x)).toEqual([1, 3]);
     expect(summary.gated[1].failed).toEqual(["err < 0.01"]);
-    expect(summary.ranked.every((t) => t.metrics.err < 0.01)).toBe(true);
+    expect(summary.ranked).toBe(1);
+    expect(summary.top.every((t) => t.metrics.err < 0.01)).toBe(true);
     const csv = readFileSync(join(out, "runs.csv"), "utf8").split("\n");
     expect(csv[0]).toBe("id,status,x,m_err,err,score,cost,seconds,device,seed,attempts,reason,command");
     expect(csv).toHaveLength(5);
