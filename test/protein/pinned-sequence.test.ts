@@ -19,6 +19,9 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  *    total_timesteps = 2e6. What follows rests on a different observation, so the later
  *    steps of that variant are not compared ("referenceNoResample" covers all 30 steps of
  *    the reference settings).
+ * 3. Every suggestion's info now says which cost parameter is in force (`info.costParam`,
+ *    issue 14): the pinned config's train.total_timesteps, detected by its name. The field is
+ *    checked here and then set aside; everything else must match as recorded.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [9], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
@@ -27,6 +30,10 @@ describe("a seeded 30-step sweep makes the suggestions recorded before protein.t
   for (const [name, options] of Object.entries(PINNED_VARIANTS)) {
     it(`${name} settings: every params, id and info field bit for bit`, () => {
       const got = runPinned(options) as Step[];
+      for (const step of got) {
+        expect(step.info.costParam).toMatchObject({ key: "train.total_timesteps", source: "detected" });
+        delete step.info.costParam;
+      }
       let expected = structuredClone(recorded[name]);
       expect(got).toHaveLength(30);
       for (const i of PENDING_ROW_CHANGE[name]) {
