@@ -75,6 +75,22 @@ export interface ProteinSettings {
    * `acquisition`: a pure exploitation step (0 = never). @default 2 (chosen by the quality suite)
    */
   exploitEvery: number;
+  /**
+   * What a candidate drawn past a bound of the box becomes: folded back inside ("reflect"), or put on
+   * the bound ("clip", Protein's). Clipping stacks a share of the candidates exactly on the bounds,
+   * which the acquisition then often picks. @default "reflect" (chosen by the quality suite, docs/benchmarks.md)
+   */
+  candidateBounds: "reflect" | "clip";
+  /**
+   * L-BFGS iteration cap of a cold fit (the first fit of a GP, or any fit without a warm start);
+   * `fitIterations` caps the warm refits. Large enough for a cold fit to converge. @default 500
+   */
+  coldFitIterations: number;
+  /**
+   * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w): 1 multiplies EI by the
+   * weight; higher values hold suggestions closer to the drawn cost target. @default 1
+   */
+  costWeightPower: number;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -109,6 +125,9 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   globalCandidates: 1024,
   localSearch: true,
   exploitEvery: 2,
+  candidateBounds: "reflect",
+  coldFitIterations: 500,
+  costWeightPower: 1,
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
@@ -129,6 +148,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   localSearch: false,
   exploitEvery: 0,
   refitGrowth: 0,
+  candidateBounds: "clip",
 });
 
 /** Settings a user may pass to the constructor (any subset). */
