@@ -78,9 +78,10 @@ export interface ProteinSettings {
   /**
    * What a candidate drawn past a bound of the box becomes: folded back inside ("reflect"), or put on
    * the bound ("clip", Protein's). Clipping stacks a share of the candidates exactly on the bounds,
-   * which the acquisition then often picks. @default "reflect" (chosen by the quality suite, docs/benchmarks.md)
+   * which the acquisition then often picks. "reflect-except-cost" reflects every coordinate but the cost
+   * parameter's, whose best value is often its maximum. @default "reflect" (docs/benchmarks.md)
    */
-  candidateBounds: "reflect" | "clip";
+  candidateBounds: "reflect" | "clip" | "reflect-except-cost";
   /**
    * L-BFGS iteration cap of a cold fit (the first fit of a GP, or any fit without a warm start);
    * `fitIterations` caps the warm refits. Large enough for a cold fit to converge. @default 500

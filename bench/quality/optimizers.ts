@@ -165,6 +165,7 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   // the search centre), and with the earlier cap of a cold GP fit (fitIterations).
   "protein-clip": { candidateBounds: "clip" },
   "protein-cold50": { coldFitIterations: 50 },
+  "protein-reflect-except-cost": { candidateBounds: "reflect-except-cost" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

@@ -230,7 +230,8 @@ export class SearchSpace {
   /**
    * Samples n rows around centers (PROTEIN.md §1): each row picks a center uniformly,
    * adds `scale_j · U(-1, 1)` to continuous and integer coordinates and clips to [-1, 1]
-   * (`bounds: "reflect"`: folds a value past a bound back inside instead, so no mass piles up on it);
+   * (`bounds: "reflect"`: folds a value past a bound back inside instead, so no mass piles up on it,
+   * except in the coordinates of `clipDims`, which are still clipped);
    * a categorical coordinate keeps the center's category, or with probability
    * min(1, scale_j) takes a uniformly drawn one. Discrete coordinates are snapped.
    *
@@ -240,9 +241,10 @@ export class SearchSpace {
    * @param options.scale multiplier of every parameter's own scale (default 1), or per-coordinate half-widths.
    * @returns n×d row-major Float64Array.
    */
-  sample(n: number, rng: Rng, options: { centers?: Float64Array; scale?: number | Float64Array; bounds?: "clip" | "reflect" } = {}): Float64Array {
+  sample(n: number, rng: Rng, options: { centers?: Float64Array; scale?: number | Float64Array; bounds?: "clip" | "reflect"; clipDims?: readonly number[] } = {}): Float64Array {
     const d = this.dim;
-    const reflect = options.bounds === "reflect";
+    const reflectDim = new Uint8Array(d).fill(options.bounds === "reflect" ? 1 : 0);
+    for (const j of options.clipDims ?? []) reflectDim[j] = 0;
     const centers = options.centers ?? this.centers;
     const m = d === 0 ? 0 : centers.length / d;
     const halfWidth = new Float64Array(d);
@@ -262,7 +264,7 @@ export class SearchSpace {
           u = rng.random() < Math.min(1, halfWidth[j]) ? cat.coordinate(rng.int(0, cat.size - 1)) : cat.snap(mu);
         } else {
           u = mu + halfWidth[j] * (2 * rng.random() - 1);
-          u = reflect ? reflectInto(u) : u < -1 ? -1 : u > 1 ? 1 : u;
+          u = reflectDim[j] === 1 ? reflectInto(u) : u < -1 ? -1 : u > 1 ? 1 : u;
         }
         out[i * d + j] = u;
       }

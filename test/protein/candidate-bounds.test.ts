@@ -6,8 +6,8 @@ import { SearchSpace, reflectInto } from "../../src/space/search-space";
 import { DEFAULT_SETTINGS, REFERENCE_SETTINGS } from "../../src/settings";
 
 const space = new SearchSpace([
-  { key: "x", spec: { distribution: "uniform", min: 0, max: 1, mean: 0.5, scale: "auto" } },
-  { key: "y", spec: { distribution: "log_normal", min: 1e-4, max: 1, mean: 1e-2, scale: "auto" } },
+  { key: "x", spec: { distribution: "uniform" as const, min: 0, max: 1, mean: 0.5, scale: 0.5 } },
+  { key: "y", spec: { distribution: "log_normal" as const, min: 1e-4, max: 1, mean: 1e-2, scale: 0.5 } },
 ]);
 
 describe("candidate bounds", () => {
@@ -31,6 +31,13 @@ describe("candidate bounds", () => {
     for (const u of reflected) expect(Math.abs(u)).toBeLessThanOrEqual(1);
   });
 
+  it("clipDims keeps clipping in the named coordinates only (candidateBounds: reflect-except-cost)", () => {
+    const X = space.sample(4000, createRng(3), { centers: Float64Array.of(0.9, -0.95), scale: Float64Array.of(0.5, 0.5), bounds: "reflect", clipDims: [1] });
+    const col = (j: number) => X.filter((_, i) => i % 2 === j);
+    expect(col(0).filter((u) => Math.abs(u) === 1).length).toBe(0);
+    expect(col(1).filter((u) => u === -1).length / 4000).toBeGreaterThan(0.3);
+  });
+
   it("reflect is the default, the reference keeps Protein's clipping, and a bad value is refused naming the key", () => {
     expect(DEFAULT_SETTINGS.candidateBounds).toBe("reflect");
     expect(REFERENCE_SETTINGS.candidateBounds).toBe("clip");
@@ -39,7 +46,7 @@ describe("candidate bounds", () => {
     try {
       new Protein(config, { candidateBounds: "wrap" as never });
     } catch (e) {
-      expect(JSON.stringify((e as ConfigError).issues)).toContain('\\"reflect\\" (a draw past a bound is folded back inside) or \\"clip\\"');
+      expect(JSON.stringify((e as ConfigError).issues)).toContain('\\"reflect\\" (a draw past a bound is folded back inside), \\"clip\\"');
     }
   });
 
