@@ -126,7 +126,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   globalCandidates: 1024,
   localSearch: true,
   exploitEvery: 2,
-  candidateBounds: "reflect",
+  candidateBounds: "reflect-except-cost",
   coldFitIterations: 500,
   costWeightPower: 1,
   downsample: 1,

@@ -38,8 +38,8 @@ describe("candidate bounds", () => {
     expect(col(1).filter((u) => u === -1).length / 4000).toBeGreaterThan(0.3);
   });
 
-  it("reflect is the default, the reference keeps Protein's clipping, and a bad value is refused naming the key", () => {
-    expect(DEFAULT_SETTINGS.candidateBounds).toBe("reflect");
+  it("reflect (but the cost parameter) is the default, the reference keeps Protein's clipping, and a bad value is refused naming the key", () => {
+    expect(DEFAULT_SETTINGS.candidateBounds).toBe("reflect-except-cost");
     expect(REFERENCE_SETTINGS.candidateBounds).toBe("clip");
     const config = { metric: "s", goal: "minimize", parameters: { x: { distribution: "uniform", min: 0, max: 1, mean: 0.5, scale: "auto" } } };
     expect(() => new Protein(config, { candidateBounds: "wrap" as never })).toThrow(ConfigError);

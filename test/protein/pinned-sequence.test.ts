@@ -22,7 +22,7 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  * 3. Every suggestion's info now says which cost parameter is in force (`info.costParam`,
  *    issue 14): the pinned config's train.total_timesteps, detected by its name. The field is
  *    checked here and then set aside; everything else must match as recorded.
- * 4. Issue 14 changed two defaults on purpose (candidateBounds "reflect"; a cold GP fit runs to
+ * 4. Issue 14 changed two defaults on purpose (candidateBounds "reflect-except-cost"; a cold GP fit runs to
  *    convergence, coldFitIterations 500), so the "default" variant was re-recorded with
  *    `runPinned(PINNED_VARIANTS.default)` of test/protein/pinned-driver.ts (changes 1–3 are in that
  *    recording); the reference variants (clipping, Adam fit) still match the old recording.
