@@ -42,8 +42,8 @@ export type {
   CorrectionOptions,
   ObservationChanges,
 } from "./protein";
-export { DEFAULT_SETTINGS, REFERENCE_SETTINGS, validateProteinOptions } from "./settings";
-export type { ProteinSettings, ProteinOptions } from "./settings";
+export { DEFAULT_SETTINGS, REFERENCE_SETTINGS, COST_PARAM_NAMES, detectCostParam, validateProteinOptions } from "./settings";
+export type { ProteinSettings, ProteinOptions, CostParamChoice } from "./settings";
 
 export {
   saveObservations,

@@ -38,7 +38,7 @@ import {
   proteinStateSchema,
   snapshotSchema,
 } from "./protein/validate";
-import { type ProteinOptions, type ProteinSettings, resolveSettings, validateProteinOptions } from "./settings";
+import { type CostParamChoice, type ProteinOptions, type ProteinSettings, costParamNamed, describeCostParam, resolveSettings, validateProteinOptions } from "./settings";
 import { type Observation, parseObservation } from "./observations/record";
 import { type LoadPriorOptions, type PriorReport, preparePrior } from "./observations/prior";
 import { type SpaceChange, diffSpaces } from "./space/compare";
@@ -64,6 +64,8 @@ export interface SuggestionInfo {
   costThresholdRelaxed?: boolean;
   /** Candidates rated. */
   candidates?: number;
+  /** The cost parameter in force and how it was chosen (named, detected by its name, or none). */
+  costParam?: CostParamChoice;
   /** Suggestions pending (not yet observed) when this one was made. */
   pending?: number;
   /** Why a fallback or a departure from the usual path happened. */
@@ -173,7 +175,8 @@ export interface ProteinSnapshot {
   format: "protein-sweep/snapshot";
   version: 1;
   config: unknown;
-  settings: ProteinSettings;
+  /** The settings in force; `costParam` is absent when it was detected rather than named. */
+  settings: Omit<ProteinSettings, "costParam"> & { costParam?: string | null };
   observations: Observation[];
   prior: Observation[];
   pending: Array<{ id: string; params: NestedParams }>;
@@ -233,6 +236,11 @@ export class Protein<P extends object = NestedParams> {
   private readonly search: CandidateSearch;
   private upperCostThreshold: number | null = null;
   private readonly corrections: Correction[] = [];
+  private readonly warningList: string[] = [];
+  /** The config or the options named the cost parameter (else it was detected, or there is none). */
+  private readonly costParamNamed: boolean;
+  /** Which cost parameter is in force, and whether it was named or detected (also in every suggestion's `info.costParam`). */
+  readonly costParamChoice: Readonly<CostParamChoice>;
 
   /**
    * @param config YAML/INI text, a config object, or a parsed `SweepConfig`.
@@ -244,7 +252,11 @@ export class Protein<P extends object = NestedParams> {
     this.space = SearchSpace.fromConfig(this.config);
     assertBayesianMethod(this.config);
     validateProteinOptions(options);
-    this.settings = Object.freeze(resolveSettings(this.config.settings as ConfigSettings, options, this.space.keys, freshSeed));
+    const numericKeys = this.space.keys.filter((_, i) => !this.space.categoricalDims.includes(i));
+    this.settings = Object.freeze(resolveSettings(this.config.settings as ConfigSettings, options, this.space.keys, freshSeed, numericKeys));
+    this.costParamNamed = costParamNamed(this.config.settings as ConfigSettings, options);
+    this.costParamChoice = Object.freeze(describeCostParam(this.settings.costParam, this.costParamNamed));
+    if (!this.costParamNamed) this.warningList.push(this.costParamChoice.message);
     if (this.settings.costParam !== null && this.space.indexOf(this.settings.costParam) === undefined && options.costParam !== undefined) {
       throw new ProteinError("costParam is not a parameter of the sweep", {
         key: "costParam",
@@ -260,6 +272,14 @@ export class Protein<P extends object = NestedParams> {
     this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(this.sobolSeed) });
     this.surrogate = new Surrogate(this.space, this.settings, this.direction, this.rng);
     this.search = new CandidateSearch(this.space, this.settings, this.costIndex, this.rng);
+  }
+
+  /**
+   * Things the user should know about how the sweep was set up (a fresh copy): today, the cost
+   * parameter when it was detected by its name rather than named, or that there is none.
+   */
+  get warnings(): readonly string[] {
+    return [...this.warningList];
   }
 
   /** The seed in force (pass it back to reproduce this sweep). */
@@ -499,7 +519,7 @@ export class Protein<P extends object = NestedParams> {
     const index = ++this.state.suggestionIndex;
     const d = this.space.dim;
     const successes = this.successData();
-    const info: SuggestionInfo = { phase: "random", index, pending: this.state.pending.size };
+    const info: SuggestionInfo = { phase: "random", index, pending: this.state.pending.size, costParam: { ...this.costParamChoice } };
     let x: Float64Array | undefined;
 
     // 2. Centre, then the random phase (scrambled Sobol, cheap cost coordinate).
@@ -766,6 +786,16 @@ export class Protein<P extends object = NestedParams> {
   // ---------------------------------------------------------------- snapshots and shared state
 
   /** Everything needed to resume exactly (JSON-serializable, a fresh copy). */
+  /**
+   * The settings a snapshot keeps: all of them, except a cost parameter that was not named
+   * (detected, or none found), which is left out so that `restore` detects it again and
+   * reports it the same way.
+   */
+  private snapshotSettings(): ProteinSnapshot["settings"] {
+    const { costParam, ...rest } = this.settings;
+    return this.costParamNamed ? { ...rest, costParam } : rest;
+  }
+
   snapshot(): ProteinSnapshot {
     return structuredClone(this.snapshotData());
   }
@@ -777,7 +807,7 @@ export class Protein<P extends object = NestedParams> {
       format: "protein-sweep/snapshot" as const,
       version: 1 as const,
       config: this.config.source,
-      settings: { ...this.settings },
+      settings: this.snapshotSettings(),
       observations: this.state.records,
       prior: this.state.priorRecords,
       pending: [...this.state.pending.values()].map((p) => ({ id: p.id, params: p.params })),

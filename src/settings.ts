@@ -21,7 +21,7 @@ export interface ProteinSettings {
   suggestionsPerPareto: number;
   /** How far beyond the costliest front member the cost target may reach. @default 0.1 */
   expansionRate: number;
-  /** Dotted key of the parameter that sets a run's cost (`train.total_timesteps` or `trainer.total_timesteps` when present). */
+  /** Dotted key of the parameter that sets a run's cost. Default: detected by its name at any depth (`detectCostParam`: total_timesteps, timesteps, steps, epochs, …), or none. */
   costParam: string | null;
   /** Drop the inefficient high-cost tail of the front from the search centers. @default true */
   prunePareto: boolean;
@@ -75,6 +75,23 @@ export interface ProteinSettings {
    * `acquisition`: a pure exploitation step (0 = never). @default 2 (chosen by the quality suite)
    */
   exploitEvery: number;
+  /**
+   * What a candidate drawn past a bound of the box becomes: folded back inside ("reflect"), or put on
+   * the bound ("clip", Protein's). Clipping stacks a share of the candidates exactly on the bounds,
+   * which the acquisition then often picks. "reflect-except-cost" reflects every coordinate but the cost
+   * parameter's, whose best value is often its maximum. @default "reflect" (docs/benchmarks.md)
+   */
+  candidateBounds: "reflect" | "clip" | "reflect-except-cost";
+  /**
+   * L-BFGS iteration cap of a cold fit (the first fit of a GP, or any fit without a warm start);
+   * `fitIterations` caps the warm refits. Large enough for a cold fit to converge. @default 500
+   */
+  coldFitIterations: number;
+  /**
+   * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w): 1 multiplies EI by the
+   * weight; higher values hold suggestions closer to the drawn cost target. @default 1
+   */
+  costWeightPower: number;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -109,6 +126,9 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   globalCandidates: 1024,
   localSearch: true,
   exploitEvery: 2,
+  candidateBounds: "reflect-except-cost",
+  coldFitIterations: 500,
+  costWeightPower: 1,
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
@@ -129,6 +149,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   localSearch: false,
   exploitEvery: 0,
   refitGrowth: 0,
+  candidateBounds: "clip",
 });
 
 /** Settings a user may pass to the constructor (any subset). */
@@ -180,11 +201,105 @@ export function validateProteinOptions(options: unknown): ProteinOptions {
   return out as ProteinOptions;
 }
 
-/** Config settings, then constructor options (validated), over the defaults. */
-export function resolveSettings(fromConfig: Readonly<ConfigSettings>, options: ProteinOptions, keys: readonly string[], freshSeed: () => number): ProteinSettings {
+/**
+ * Last segments of a dotted key that name a run's length, in order of preference: the
+ * first name in this list that some parameter ends with wins (`total_timesteps` before
+ * `epochs`, and so on). Compared case-insensitively, with `-` read as `_`.
+ */
+export const COST_PARAM_NAMES: readonly string[] = Object.freeze([
+  "total_timesteps",
+  "num_timesteps",
+  "timesteps",
+  "total_steps",
+  "train_steps",
+  "training_steps",
+  "num_train_steps",
+  "num_training_steps",
+  "max_steps",
+  "num_steps",
+  "steps",
+  "total_epochs",
+  "num_epochs",
+  "max_epochs",
+  "n_epochs",
+  "train_epochs",
+  "epochs",
+  "num_iterations",
+  "max_iterations",
+  "total_iterations",
+  "train_iters",
+  "max_iter",
+  "iterations",
+  "num_updates",
+  "total_updates",
+  "updates",
+  "num_samples",
+  "total_samples",
+]);
+
+/** How the cost parameter in force was chosen. */
+export interface CostParamChoice {
+  /** Dotted key of the cost parameter, or null for none. */
+  key: string | null;
+  /** `setting`: named by cost_param / costParam; `detected`: found by its name; `none`: neither. */
+  source: "setting" | "detected" | "none";
+  /** One sentence for the user (also in `protein.warnings` when detected or none). */
+  message: string;
+}
+
+/**
+ * Finds the parameter that sets a run's length by its name, at any depth: the parameter
+ * whose last dotted segment is the earliest of {@link COST_PARAM_NAMES}; among several with
+ * the same name, the shallowest (then the first written). Only `eligible` keys are
+ * considered (numeric parameters: a categorical cannot be a cost coordinate).
+ */
+export function detectCostParam(eligible: readonly string[]): string | null {
+  let best: { key: string; rank: number; depth: number } | null = null;
+  for (const key of eligible) {
+    const segments = key.split(".");
+    const last = segments[segments.length - 1].toLowerCase().replace(/-/g, "_");
+    const rank = COST_PARAM_NAMES.indexOf(last);
+    if (rank < 0) continue;
+    const depth = segments.length;
+    if (best === null || rank < best.rank || (rank === best.rank && depth < best.depth)) best = { key, rank, depth };
+  }
+  return best?.key ?? null;
+}
+
+/** Whether the config or the options name the cost parameter (a key or null), so that none is detected. */
+export function costParamNamed(fromConfig: Readonly<ConfigSettings>, options: ProteinOptions): boolean {
+  return fromConfig.costParam !== undefined || options.costParam !== undefined;
+}
+
+/** Says which cost parameter is in force and why (`named`: see {@link costParamNamed}). */
+export function describeCostParam(key: string | null, named: boolean): CostParamChoice {
+  if (named && key !== null) return { key, source: "setting", message: `cost parameter ${key} (named by costParam)` };
+  if (named) return { key: null, source: "none", message: "no cost parameter (costParam is null): the search centres get no cheaper copies and fixedCost is unavailable" };
+  if (key !== null) {
+    return { key, source: "detected", message: `cost parameter ${key} detected by its name; set costParam (cost_param in the config) to choose another, or null for none` };
+  }
+  return {
+    key: null,
+    source: "none",
+    message: `no cost parameter: none is named by costParam and no numeric parameter is named like ${COST_PARAM_NAMES.slice(0, 6).join(", ")}, …; set costParam (cost_param in the config) to the parameter that sets a run's length`,
+  };
+}
+
+/**
+ * Config settings, then constructor options (validated), over the defaults. `keys` are the
+ * space's dotted keys; `eligibleCostKeys` the numeric ones, among which a cost parameter is
+ * detected when neither the config nor the options name one (`costParam` left out).
+ */
+export function resolveSettings(
+  fromConfig: Readonly<ConfigSettings>,
+  options: ProteinOptions,
+  keys: readonly string[],
+  freshSeed: () => number,
+  eligibleCostKeys: readonly string[] = keys,
+): ProteinSettings {
   const merged = { ...DEFAULT_SETTINGS, ...stripUndefined(fromConfig), ...stripUndefined(validateProteinOptions(options)) } as Partial<ProteinSettings>;
   let costParam = merged.costParam;
-  if (costParam === undefined) costParam = ["train.total_timesteps", "trainer.total_timesteps"].find((k) => keys.includes(k)) ?? null;
+  if (costParam === undefined) costParam = detectCostParam(eligibleCostKeys);
   else if (costParam !== null) costParam = costParam.replace(/\//g, ".");
   return { ...(merged as ProteinSettings), costParam, seed: merged.seed ?? freshSeed() };
 }

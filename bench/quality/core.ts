@@ -15,6 +15,8 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createRng } from "../../src/random";
+import { parseSweepConfig } from "../../src/config";
+import { SearchSpace } from "../../src/space/search-space";
 import { costBudgetProtocol, getProblem, runsWithinBudget, type QualityProblem } from "./problems/index";
 import { optimizerFactory, optimizerLabel, type Optimizer, type OptimizerFactory } from "./optimizers";
 
@@ -52,6 +54,11 @@ export interface RunRecord {
   bestRegret: number[];
   /** Wall time of each `suggest()` call, in milliseconds. */
   suggestMs: number[];
+  /**
+   * Per suggestion: 1 when some continuous parameter sits exactly on a bound of its range (normalized
+   * coordinate ±1), else 0. Integer and categorical parameters are left out (their ends are ordinary values).
+   */
+  onBound?: number[];
   /** Wall time of the whole run, in seconds. */
   seconds: number;
 }
@@ -89,6 +96,7 @@ export async function runTask(task: QualityTask, factory?: OptimizerFactory): Pr
     costs: [],
     bestRegret: [],
     suggestMs: [],
+    onBound: [],
     seconds: 0,
   };
   const maxRuns = task.protocol === "cost" ? (task.maxRuns ?? costBudgetProtocol.maxRuns) : task.budget;
@@ -96,6 +104,7 @@ export async function runTask(task: QualityTask, factory?: OptimizerFactory): Pr
   let step = "init";
   try {
     await optimizer.init(structuredClone(problem.config), task.seed);
+    const space = SearchSpace.fromConfig(parseSweepConfig(structuredClone(problem.config)));
     let best = Infinity;
     for (let i = 0; i < maxRuns; i++) {
       step = `suggestion ${i + 1}`;
@@ -114,6 +123,7 @@ export async function runTask(task: QualityTask, factory?: OptimizerFactory): Pr
       } else {
         record.costs.push(cost);
       }
+      record.onBound!.push(touchesBound(space, params));
       const value = problem.objective(params);
       const regret = problem.regret(value);
       if (!(regret >= 0)) throw new Error(`regret is ${regret} for value ${value}`);
@@ -308,4 +318,13 @@ function forkWorker(workerPath: string): ChildProcess {
   const launcher = process.argv[1] ?? "";
   if (/vite-node/.test(launcher)) return fork(launcher, [workerPath], { stdio });
   return fork(workerPath, [], { stdio });
+}
+
+/** 1 when some continuous coordinate of the params lies on a bound of its range (|u| = 1), else 0. */
+export function touchesBound(space: SearchSpace, params: Record<string, unknown>): number {
+  const u = space.toVector(params as Parameters<SearchSpace["toVector"]>[0]);
+  for (let j = 0; j < space.dim; j++) {
+    if (space.entries[j].space.kind === "continuous" && Math.abs(u[j]) >= 1 - 1e-12) return 1;
+  }
+  return 0;
 }

@@ -161,6 +161,11 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-exploit4": { exploitEvery: 4 },
   // The library's model and candidate search with Protein's cost-weighted mean rating.
   "protein-rating": { acquisition: "protein" },
+  // Issue 14: the default with the earlier candidate bounds (clipping, global draws at twice the scale around
+  // the search centre), and with the earlier cap of a cold GP fit (fitIterations).
+  "protein-clip": { candidateBounds: "clip" },
+  "protein-cold50": { coldFitIterations: 50 },
+  "protein-reflect-except-cost": { candidateBounds: "reflect-except-cost" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

@@ -85,6 +85,8 @@ export interface OptimizerSummary {
   medianSuggestMs: number;
   /** Mean wall time of one suggest() over every call, ms (dominated by the model-based ones). */
   meanSuggestMs: number;
+  /** Share of all suggestions with a continuous parameter exactly on a bound (NaN when not recorded). */
+  onBoundShare: number;
   /** Per evaluation (evaluations protocol) or per cost grid point (cost protocol): median, Q1, Q3 of log10 regret. */
   curve: { x: number[]; median: number[]; q1: number[]; q3: number[] };
   /** Cost protocol only. */
@@ -174,6 +176,7 @@ function summarizeOptimizer(
     medianSuggestMs: quantileOf(suggestMs, 0.5),
     meanSuggestMs: suggestMs.length === 0 ? Number.NaN : suggestMs.reduce((a, b) => a + b, 0) / suggestMs.length,
     curve: { x: [], median: [], q1: [], q3: [] },
+    onBoundShare: share(list.flatMap((run) => run.onBound ?? [])),
   };
   if (protocol === "evaluations") {
     const length = Math.max(...list.map((run) => run.bestRegret.length));
@@ -202,6 +205,10 @@ function summarizeOptimizer(
   return summary;
 }
 
+function share(flags: readonly number[]): number {
+  return flags.length === 0 ? Number.NaN : flags.reduce((a, b) => a + b, 0) / flags.length;
+}
+
 function pushCurve(curve: OptimizerSummary["curve"], x: number, column: number[]): void {
   curve.x.push(x);
   curve.median.push(quantileOf(column, 0.5));
@@ -214,6 +221,10 @@ function fmt(value: number, digits = 2): string {
   if (value === -Infinity) return "−∞";
   if (Number.isNaN(value)) return "—";
   return value.toFixed(digits).replace(/^-/, "−");
+}
+
+function fmtShare(x: number): string {
+  return Number.isNaN(x) ? "—" : `${(100 * x).toFixed(1)} %`;
 }
 
 function fmtMs(ms: number): string {
@@ -245,15 +256,15 @@ export function renderTable(summaries: readonly ProblemSummary[]): string {
   for (const s of evalSummaries) {
     const runs = s.optimizers[0]?.runs ?? 0;
     lines.push(`### ${s.problem} (d = ${s.dim}, ${s.budget} evaluations, ${runs} seeds, τ = ${fmtThreshold(s.threshold)})`, "");
-    lines.push("| optimizer | median log10 regret | IQR | evals to τ | suggest ms (median / mean) |");
-    lines.push("|---|---:|---:|---:|---:|");
+    lines.push("| optimizer | median log10 regret | IQR | evals to τ | on a bound | suggest ms (median / mean) |");
+    lines.push("|---|---:|---:|---:|---:|---:|");
     const best = Math.min(...s.optimizers.map((o) => o.medianLog10Regret));
     for (const o of s.optimizers) {
       const median = fmt(o.medianLog10Regret);
       const cell = o.medianLog10Regret === best ? `**${median}**` : median;
       const evals = o.medianEvalsToThreshold === null ? "—" : fmt(o.medianEvalsToThreshold, 0);
       lines.push(
-        `| ${o.optimizer} | ${cell} | [${fmt(o.q1Log10Regret)}, ${fmt(o.q3Log10Regret)}] | ${evals} (${o.reached}/${o.runs}) | ${fmtMs(o.medianSuggestMs)} / ${fmtMs(o.meanSuggestMs)} |`,
+        `| ${o.optimizer} | ${cell} | [${fmt(o.q1Log10Regret)}, ${fmt(o.q3Log10Regret)}] | ${evals} (${o.reached}/${o.runs}) | ${fmtShare(o.onBoundShare)} | ${fmtMs(o.medianSuggestMs)} / ${fmtMs(o.meanSuggestMs)} |`,
       );
     }
     lines.push("");
@@ -266,9 +277,9 @@ export function renderTable(summaries: readonly ProblemSummary[]): string {
       "",
     );
     lines.push(
-      "| optimizer | log10 regret @25% | @50% | @100% | IQR @100% | best score | runs | cost spent (s) | suggest ms (median / mean) |",
+      "| optimizer | log10 regret @25% | @50% | @100% | IQR @100% | best score | runs | cost spent (s) | on a bound | suggest ms (median / mean) |",
     );
-    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     const best = Math.min(...s.optimizers.map((o) => o.medianLog10Regret));
     for (const o of s.optimizers) {
       const c = o.cost;
@@ -276,7 +287,7 @@ export function renderTable(summaries: readonly ProblemSummary[]): string {
       const at = c.medianLog10RegretAt.map((v) => fmt(v));
       if (o.medianLog10Regret === best) at[at.length - 1] = `**${at[at.length - 1]}**`;
       lines.push(
-        `| ${o.optimizer} | ${at.join(" | ")} | [${fmt(o.q1Log10Regret)}, ${fmt(o.q3Log10Regret)}] | ${fmt(c.medianBestValue, 4)} | ${fmt(c.medianRuns, 0)} | ${fmt(c.medianSpent, 0)} | ${fmtMs(o.medianSuggestMs)} / ${fmtMs(o.meanSuggestMs)} |`,
+        `| ${o.optimizer} | ${at.join(" | ")} | [${fmt(o.q1Log10Regret)}, ${fmt(o.q3Log10Regret)}] | ${fmt(c.medianBestValue, 4)} | ${fmt(c.medianRuns, 0)} | ${fmt(c.medianSpent, 0)} | ${fmtShare(o.onBoundShare)} | ${fmtMs(o.medianSuggestMs)} / ${fmtMs(o.meanSuggestMs)} |`,
       );
     }
     lines.push("");

@@ -55,6 +55,9 @@ export const settingsShape = {
   refit_growth: num.pipe(z.number().nonnegative()),
   exploit_every: num.pipe(z.number().int().nonnegative()),
   layout: z.enum(["as-written", "nested", "dotted"]),
+  candidate_bounds: z.enum(["reflect", "clip", "reflect-except-cost"]),
+  cold_fit_iterations: num.pipe(z.number().int().positive()),
+  cost_weight_power: num.pipe(z.number().nonnegative()),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -91,6 +94,9 @@ export const settingsAllowed: Record<SettingKey, string> = {
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
   exploit_every: "an integer ≥ 0 (every k-th suggestion rates by the posterior mean; 0 = never)",
   layout: '"as-written" (keys nested as the config writes them), "nested" (every dot splits) or "dotted" (flat dotted keys)',
+  candidate_bounds: '"reflect" (a draw past a bound is folded back inside), "clip" (Protein: it lands on the bound) or "reflect-except-cost" (reflect, but clip the cost parameter)',
+  cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
+  cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
 };
 
 /** snake_case → camelCase. */
@@ -134,6 +140,9 @@ export interface ConfigSettings {
   globalCandidates?: number;
   refitGrowth?: number;
   exploitEvery?: number;
+  candidateBounds?: "reflect" | "clip" | "reflect-except-cost";
+  coldFitIterations?: number;
+  costWeightPower?: number;
 }
 
 export function isSettingKey(key: string): key is SettingKey {

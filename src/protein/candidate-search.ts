@@ -89,10 +89,15 @@ export class CandidateSearch {
 
     // 6. Candidates around the centers.
     const m0 = (centers.length / d) * s.suggestionsPerPareto;
-    let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale });
+    let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale, ...this.boundsOption() });
     if (s.globalCandidates > 0) {
       // Uniform draws over the whole box, so regions far from every centre can compete.
-      const G = this.space.sample(s.globalCandidates, this.rng, { scale: 2 });
+      // "clip": twice each parameter's scale around the search centre, clipped (the earlier default);
+      // "reflect": exactly uniform over the box (centre 0, half-width 1 in every coordinate).
+      const G =
+        s.candidateBounds === "clip"
+          ? this.space.sample(s.globalCandidates, this.rng, { scale: 2 })
+          : this.space.sample(s.globalCandidates, this.rng, { centers: new Float64Array(d), scale: new Float64Array(d).fill(1), ...this.boundsOption() });
       C = concatRows(C, G);
     }
     const mAll = C.length / d;
@@ -133,7 +138,7 @@ export class CandidateSearch {
           break;
         case "logei":
           logExpectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
+          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + s.costWeightPower * Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
           break;
         case "ucb":
           upperConfidenceBound(pred.mean, pred.variance!, s.ucbBeta, rating);
@@ -199,7 +204,7 @@ export class CandidateSearch {
     let extra = 0;
     for (const step of [0.1, 0.03, 0.01]) {
       const n = top.length / d;
-      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step) });
+      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step), ...this.boundsOption() });
       if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < n * 32; i++) Z[i * d + this.costIndex] = fixedCostU;
       let mz = n * 32;
       if (p > 0 && this.settings.pendingStrategy !== "none") mz = excludeNear(Z, mz, P, p, d, this.settings.pendingRadius);
@@ -217,6 +222,14 @@ export class CandidateSearch {
     const winner = top.subarray(0, d);
     const rated = rate(Float64Array.from(winner), 1);
     return { C: Float64Array.from(winner), rated, best: 0, extra };
+  }
+
+  /** How candidate draws treat the bounds (`candidateBounds`): "reflect-except-cost" keeps clipping the cost coordinate. */
+  private boundsOption(): { bounds: "clip" | "reflect"; clipDims?: number[] } {
+    const mode = this.settings.candidateBounds;
+    if (mode === "clip") return { bounds: "clip" };
+    if (mode === "reflect-except-cost" && this.costIndex !== undefined) return { bounds: "reflect", clipDims: [this.costIndex] };
+    return { bounds: "reflect" };
   }
 
   /** Front rows, plus the top-k rows with their cost coordinate moved ½ and ⅓ of the way to −1. */

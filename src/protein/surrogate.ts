@@ -200,7 +200,14 @@ export class Surrogate {
     if (due) {
       // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
       const resetOptimizer = this.settings.fitMethod === "adam" && suggestionIndex % 50 === 0;
-      const result = gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, steps: this.settings.fitIterations, rng: this.rng, resetOptimizer });
+      const result = gp.fit({
+        method: this.settings.fitMethod,
+        maxIterations: this.settings.fitIterations,
+        coldMaxIterations: this.settings.coldFitIterations,
+        steps: this.settings.fitIterations,
+        rng: this.rng,
+        resetOptimizer,
+      });
       this.lastFitSize[which] = n;
       lml = result.lml;
       fellBack = result.fellBack;

@@ -229,7 +229,9 @@ export class SearchSpace {
 
   /**
    * Samples n rows around centers (PROTEIN.md §1): each row picks a center uniformly,
-   * adds `scale_j · U(-1, 1)` to continuous and integer coordinates and clips to [-1, 1];
+   * adds `scale_j · U(-1, 1)` to continuous and integer coordinates and clips to [-1, 1]
+   * (`bounds: "reflect"`: folds a value past a bound back inside instead, so no mass piles up on it,
+   * except in the coordinates of `clipDims`, which are still clipped);
    * a categorical coordinate keeps the center's category, or with probability
    * min(1, scale_j) takes a uniformly drawn one. Discrete coordinates are snapped.
    *
@@ -239,8 +241,10 @@ export class SearchSpace {
    * @param options.scale multiplier of every parameter's own scale (default 1), or per-coordinate half-widths.
    * @returns n×d row-major Float64Array.
    */
-  sample(n: number, rng: Rng, options: { centers?: Float64Array; scale?: number | Float64Array } = {}): Float64Array {
+  sample(n: number, rng: Rng, options: { centers?: Float64Array; scale?: number | Float64Array; bounds?: "clip" | "reflect"; clipDims?: readonly number[] } = {}): Float64Array {
     const d = this.dim;
+    const reflectDim = new Uint8Array(d).fill(options.bounds === "reflect" ? 1 : 0);
+    for (const j of options.clipDims ?? []) reflectDim[j] = 0;
     const centers = options.centers ?? this.centers;
     const m = d === 0 ? 0 : centers.length / d;
     const halfWidth = new Float64Array(d);
@@ -260,7 +264,7 @@ export class SearchSpace {
           u = rng.random() < Math.min(1, halfWidth[j]) ? cat.coordinate(rng.int(0, cat.size - 1)) : cat.snap(mu);
         } else {
           u = mu + halfWidth[j] * (2 * rng.random() - 1);
-          u = u < -1 ? -1 : u > 1 ? 1 : u;
+          u = reflectDim[j] === 1 ? reflectInto(u) : u < -1 ? -1 : u > 1 ? 1 : u;
         }
         out[i * d + j] = u;
       }
@@ -304,4 +308,12 @@ export function paramsError(p: ParamsProblem): ObservationError {
         fix: `give "${p.key}" ${p.expected}`,
       });
   }
+}
+
+/** Folds a value into [-1, 1] by reflection at the bounds (period 4: −1.2 → −0.8, 3.5 → −0.5). */
+export function reflectInto(u: number): number {
+  if (u >= -1 && u <= 1) return u;
+  if (!Number.isFinite(u)) return u > 0 ? 1 : -1;
+  const t = (((u + 1) % 4) + 4) % 4; // in [0, 4)
+  return t <= 2 ? t - 1 : 3 - t;
 }

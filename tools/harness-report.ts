@@ -1,0 +1,171 @@
+/**
+ * Reads result files of the baselines harness (`../shared/baselines/run_baselines.py --out X.json`;
+ * several files are merged, later ones win per (problem, optimizer, seed)) and writes what its own
+ * tables leave out:
+ *
+ *   - per problem and optimizer: median and IQR of the final simple regret; median regret after
+ *     spending 25 %, 50 % and 100 % of the problem's cost budget (`meta.problems[p].cost_budget`,
+ *     the cumulative cost of the runs taken in order; "—" until the first run fits); the median
+ *     total cost; and the share of suggestions that put at least one continuous parameter other than
+ *     the cost parameter exactly on a bound of its range (with the share of (suggestion, parameter)
+ *     pairs on a bound);
+ *   - one SVG per cost-aware problem: median regret (IQR shaded) against cumulative cost spent.
+ *
+ *   npx tsx tools/harness-report.ts --svg-dir docs/img /tmp/baselines/results/main-8seeds.json /tmp/ts.json
+ *
+ * Prints markdown on stdout. Regret is the harness's (true, noise-free score of the evaluated points).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderLinePlot } from "../bench/quality/plot";
+import { quantileOf } from "../bench/quality/summary";
+
+interface HarnessRun {
+  problem: string;
+  optimizer: string;
+  seed: number;
+  ok: boolean;
+  params?: Array<Record<string, number | string>>;
+  costs: number[];
+  regret: number[];
+}
+interface Spec {
+  distribution?: string;
+  min?: number;
+  max?: number;
+}
+interface HarnessProblem {
+  cost_budget?: number | null;
+  cost_param?: string | null;
+  space: Record<string, unknown>;
+}
+interface HarnessFile {
+  meta: { problems: Record<string, HarnessProblem> };
+  runs: HarnessRun[];
+}
+
+/** Best-so-far regret once `spent` cost has been used (Infinity before the first run ends). */
+export function regretAtCost(run: Pick<HarnessRun, "costs" | "regret">, spent: number): number {
+  let total = 0;
+  let regret = Infinity;
+  for (let i = 0; i < run.costs.length; i++) {
+    total += run.costs[i];
+    if (total > spent) break;
+    regret = run.regret[i];
+  }
+  return regret;
+}
+
+/** Continuous parameters (uniform, log_normal, logit_normal) of a flat harness space: name → [min, max]. Integer and power-of-two ones are left out: their bounds are ordinary values. */
+function numericBounds(space: Record<string, unknown>): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const [key, value] of Object.entries(space)) {
+    const spec = value as Spec;
+    if (typeof value !== "object" || value === null || typeof spec.min !== "number" || typeof spec.max !== "number") continue;
+    if (!["uniform", "log_normal", "logit_normal"].includes(spec.distribution ?? "")) continue;
+    out.set(key, [spec.min, spec.max]);
+  }
+  return out;
+}
+
+/** Share of suggestions with some parameter on a bound, and share of (suggestion, parameter) pairs on one. */
+export function boundShare(params: ReadonlyArray<Record<string, number | string>>, bounds: Map<string, [number, number]>): { any: number; pairs: number } {
+  let any = 0;
+  let pairs = 0;
+  let total = 0;
+  for (const p of params) {
+    let on = false;
+    for (const [key, [lo, hi]] of bounds) {
+      const v = Number(p[key]);
+      total++;
+      const tol = 1e-9 * (hi - lo);
+      if (Math.abs(v - lo) <= tol || Math.abs(v - hi) <= tol) {
+        pairs++;
+        on = true;
+      }
+    }
+    if (on) any++;
+  }
+  return { any: params.length === 0 ? Number.NaN : any / params.length, pairs: total === 0 ? Number.NaN : pairs / total };
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return x === Infinity ? "—" : "n/a";
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e4) ? x.toExponential(2) : Number(x.toPrecision(3)).toString();
+}
+
+function main(argv: string[]): void {
+  let svgDir: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--svg-dir") svgDir = argv[++i];
+    else files.push(argv[i]);
+  }
+  if (files.length === 0) throw new Error("usage: npx tsx tools/harness-report.ts [--svg-dir DIR] results.json [more.json …]");
+  const problems: Record<string, HarnessProblem> = {};
+  const runs = new Map<string, HarnessRun>();
+  for (const file of files) {
+    const data = JSON.parse(readFileSync(file, "utf8")) as HarnessFile;
+    Object.assign(problems, data.meta.problems);
+    for (const run of data.runs) if (run.ok) runs.set(`${run.problem}\u0000${run.optimizer}\u0000${run.seed}`, run);
+  }
+  const byProblem = new Map<string, Map<string, HarnessRun[]>>();
+  for (const run of runs.values()) {
+    const m = byProblem.get(run.problem) ?? new Map<string, HarnessRun[]>();
+    byProblem.set(run.problem, m);
+    const list = m.get(run.optimizer) ?? [];
+    m.set(run.optimizer, list);
+    list.push(run);
+  }
+  const lines: string[] = [];
+  for (const [problem, byOpt] of byProblem) {
+    const meta = problems[problem];
+    const budget = meta?.cost_budget ?? null;
+    const bounds = numericBounds(meta?.space ?? {});
+    // The cost parameter is left out: its best value is often its maximum (a longer run scores higher).
+    if (meta?.cost_param) bounds.delete(meta.cost_param);
+    const seeds = Math.max(...[...byOpt.values()].map((l) => l.length));
+    lines.push(`#### ${problem} (${seeds} seeds${budget ? `, cost budget ${fmt(budget)}` : ""})`, "");
+    const costCols = budget ? " regret @25 % | @50 % | @100 % of the cost budget | median total cost |" : "";
+    lines.push(`| optimizer | median regret | IQR |${costCols} suggestions with a continuous parameter (not the cost parameter) on a bound | pairs on a bound |`);
+    lines.push(`|---|---:|---:|${budget ? "---:|---:|---:|---:|" : ""}---:|---:|`);
+    const series = [];
+    for (const [optimizer, list] of [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const finals = list.map((r) => r.regret[r.regret.length - 1]);
+      let cells = `| ${optimizer} | ${fmt(quantileOf(finals, 0.5))} | ${fmt(quantileOf(finals, 0.25))} – ${fmt(quantileOf(finals, 0.75))} |`;
+      if (budget) {
+        for (const f of [0.25, 0.5, 1]) cells += ` ${fmt(quantileOf(list.map((r) => regretAtCost(r, f * budget)), 0.5))} |`;
+        cells += ` ${fmt(quantileOf(list.map((r) => r.costs.reduce((a, b) => a + b, 0)), 0.5))} |`;
+        const x: number[] = [];
+        const med: number[] = [];
+        const lo: number[] = [];
+        const hi: number[] = [];
+        for (let k = 1; k <= 100; k++) {
+          const spent = (budget * k) / 100;
+          const col = list.map((r) => Math.log10(Math.max(regretAtCost(r, spent), 1e-8)));
+          x.push(spent);
+          med.push(quantileOf(col, 0.5));
+          lo.push(quantileOf(col, 0.25));
+          hi.push(quantileOf(col, 0.75));
+        }
+        series.push({ name: optimizer, x, y: med, lo, hi });
+      }
+      const withParams = list.filter((r) => Array.isArray(r.params));
+      const share = boundShare(withParams.flatMap((r) => r.params ?? []), bounds);
+      cells += ` ${(100 * share.any).toFixed(1)} % | ${(100 * share.pairs).toFixed(1)} % |`;
+      lines.push(cells);
+    }
+    lines.push("");
+    if (budget && svgDir) {
+      const finite = series.map((s) => ({ ...s, y: s.y.map((v) => (Number.isFinite(v) ? v : Number.NaN)), lo: s.lo.map((v) => (Number.isFinite(v) ? v : Number.NaN)), hi: s.hi.map((v) => (Number.isFinite(v) ? v : Number.NaN)) }));
+      const svg = renderLinePlot({ title: `harness ${problem}: median log10 regret against cost spent (IQR shaded; ${seeds} seeds)`, xLabel: "cumulative cost spent", yLabel: "log10 best regret (noise-free)", series: finite });
+      const path = join(svgDir, `harness-${problem}-cost.svg`);
+      writeFileSync(path, svg);
+      lines.push(`Plot: \`${path}\``, "");
+    }
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main(process.argv.slice(2));
