@@ -143,6 +143,7 @@ export interface ProteinState {
   sobol: { seed: number; index: number };
   deck: number[];
   upperCostThreshold: number | null;
+  /** GP hyperparameters in log space (the warm start of the next fit). */
   gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
 }
 
@@ -170,8 +171,8 @@ export interface ObserveResult {
   completedSuggestion?: string;
 }
 
-/** Everything needed to resume a sweep exactly (JSON-serializable). */
-export interface ProteinSnapshot {
+/** Everything needed to resume a sweep exactly (JSON-serializable): the records, and the state of `exportState()`. */
+export interface ProteinSnapshot extends Omit<ProteinState, "format" | "version"> {
   format: "protein-sweep/snapshot";
   version: 1;
   config: unknown;
@@ -182,14 +183,6 @@ export interface ProteinSnapshot {
   pending: Array<{ id: string; params: NestedParams }>;
   /** Observations forgotten or amended (absent in snapshots of older versions). */
   corrections?: Correction[];
-  suggestionIndex: number;
-  idCounter: number;
-  rng: RngState;
-  sobol: { seed: number; index: number };
-  deck: number[];
-  upperCostThreshold: number | null;
-  /** GP hyperparameters in log space (the warm start of the next fit). */
-  gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
 }
 
 function freshSeed(): number {
