@@ -66,10 +66,17 @@ describe("suggestAsync", () => {
 
   it("rejects, changing nothing, when suggest() ran on the same sweep while the worker computed", async () => {
     await new Protein(PINNED_CONFIG, { seed: 4 }).suggestAsync(); // the worker thread is running
+    // 300 observations make the worker's suggestion (a cold GP fit to convergence) take far longer than the
+    // 20 ms below, in which the request is posted; the direct suggest() then runs while the worker computes.
+    // (A trivial first suggestion could come back before the direct call, and nothing would conflict.)
     const p = new Protein(PINNED_CONFIG, { seed: 4 });
+    const rng = createRng(5);
+    for (let i = 0; i < 300; i++) {
+      const params = p.space.fromVector(Float64Array.from({ length: p.space.dim }, () => rng.uniform(-1, 1)));
+      p.observe(params, rng.normal(), 1 + rng.uniform(0, 1));
+    }
     const pending = p.suggestAsync();
-    // The request is posted within the microtasks of the call; the worker's answer needs a macrotask at least.
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const direct = p.suggest();
     await expect(pending).rejects.toThrow(/suggestAsync: the sweep made or imported suggestions while this one was computed/);
     expect(p.pendingSuggestions.map((s) => s.id)).toEqual([direct.id]);
