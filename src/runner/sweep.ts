@@ -506,13 +506,14 @@ export class Sweep {
     const pending = trials.find((t) => t.state === "pending");
     const { maxTrials } = this.limits();
     const capped = maxTrials !== undefined && this.startedCount() >= maxTrials;
+    const spent = (): undefined => this.stopWith(`max_trials (${maxTrials}) reached`);
     if (pending !== undefined) {
       // Retries go on past the cap (they were counted when first started); fresh points do not.
-      if (capped && pending.attempts === 0) return this.stopWith(`max_trials (${maxTrials}) reached`);
-      return this.serial(() => this.study.ask());
+      if (capped && pending.attempts === 0) return spent();
+      return (await this.serial(() => this.study.ask(maxTrials !== undefined ? { maxTrials } : {}))) ?? spent();
     }
     if (run.method === "grid") return undefined;
-    if (capped) return this.stopWith(`max_trials (${maxTrials}) reached`);
+    if (capped) return spent();
     const base = `c${trials.length + 1}`;
     const group = run.seeds ? `${base}#0` : undefined;
     let trial: Trial;
@@ -521,11 +522,15 @@ export class Sweep {
       // Agents draw from their own stream, so two workers asking at once never draw the same point.
       const stream = this.options.study ? `${run.seed ?? 0}/${this.study.worker}` : (run.seed ?? 0);
       const params = applyConstraints(randomPoint(this.study.space, stream, index), run.constraints, this.file.fixed).params;
-      trial = await this.serial(() => this.study.ask({ params, ...(group ? { group } : {}) }));
+      const asked = await this.serial(() => this.study.ask({ params, ...(group ? { group } : {}), ...(maxTrials !== undefined ? { maxTrials } : {}) }));
+      if (asked === undefined) return spent();
+      trial = asked;
     } else {
       // Constraints change a suggestion before it is recorded: the trial holds what runs.
       const transform = run.constraints.length > 0 ? (p: NestedParams) => applyConstraints(p, run.constraints, this.file.fixed).params : undefined;
-      trial = await this.serial(() => this.study.ask({ ...(group ? { group } : {}), ...(transform ? { transform } : {}) }));
+      const asked = await this.serial(() => this.study.ask({ ...(group ? { group } : {}), ...(transform ? { transform } : {}), ...(maxTrials !== undefined ? { maxTrials } : {}) }));
+      if (asked === undefined) return spent();
+      trial = asked;
     }
     if (run.seeds) for (let s = 1; s < run.seeds.length; s++) await this.serial(() => this.study.enqueue(trial.params, { group: `${base}#${s}` }));
     return trial;

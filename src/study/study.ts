@@ -63,6 +63,12 @@ export interface AskOptions {
   fixedCost?: number;
   /** Changes a new suggestion before it is recorded (the runner's constraints); the trial's params are its result. */
   transform?: (params: NestedParams) => NestedParams;
+  /**
+   * The study's trial budget: a trial that was never started (a new one, or a queued point) is
+   * started only while fewer than this many trials have started, counted over every worker under
+   * the study lock; otherwise ask() resolves undefined. Retries of started trials are not capped.
+   */
+  maxTrials?: number;
 }
 
 /** 32-bit FNV-1a of a string: the default seed of a study (the same in every worker). */
@@ -488,15 +494,21 @@ export class Study {
   /**
    * A trial to run now, `running` and owned by this worker: the oldest pending trial (a retry,
    * an enqueued point) or else a new one, from `opts.params` or from the study's Protein with
-   * every other worker's pending trials visible. Serialized per study.
+   * every other worker's pending trials visible. Serialized per study. With `maxTrials`, undefined
+   * once that many trials have started (the check and the start are one step under the lock).
    */
-  async ask(opts: AskOptions = {}): Promise<Trial> {
+  async ask(opts?: AskOptions & { maxTrials?: undefined }): Promise<Trial>;
+  async ask(opts: AskOptions): Promise<Trial | undefined>;
+  async ask(opts: AskOptions = {}): Promise<Trial | undefined> {
     this.checkOpen();
     const given = opts.params === undefined ? undefined : this.validParams(opts.params, "params");
     return this.storage.withLock(this.name, async () => {
       for (;;) {
         await this.pull();
         const claimed = this.order.find((x) => x.state === "pending");
+        // Checked under the lock, so two workers asking at once never start more than the budget.
+        const capped = opts.maxTrials !== undefined && this.order.filter((x) => x.attempts > 0).length >= opts.maxTrials;
+        if (capped && (claimed === undefined || claimed.attempts === 0)) return undefined;
         if (claimed !== undefined) {
           // Results and heartbeats do not take the study lock: check again under the write lock.
           const id = claimed.id;

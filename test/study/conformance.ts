@@ -93,6 +93,23 @@ export function conformance(backend: BackendUnderTest): void {
       expect((await stored(location, "states")).events.length).toBe(before);
     });
 
+    it("ask({ maxTrials }) starts no more than the budget when workers ask at once; retries still run", async () => {
+      const location = backend.fresh();
+      const a = track(await Study.create({ storage: location, name: "budget-race", config: CONFIG, settings: SETTINGS, worker: "A" }));
+      const b = track(await Study.open({ storage: location, name: "budget-race", worker: "B" }));
+      // Six asks at once from two workers against a budget of 3: the count and the start are one step under the lock.
+      const asked = await Promise.all([a, b, a, b, a, b].map((w) => w.ask({ params: { x: 0.5, y: 0.5 }, maxTrials: 3 })));
+      const started = asked.filter((t) => t !== undefined);
+      expect(started).toHaveLength(3);
+      expect((await a.refresh()).filter((t) => t.attempts > 0)).toHaveLength(3);
+      // A started trial put back for a retry is claimed past the cap; nothing new is.
+      const first = started[0] as NonNullable<(typeof started)[number]>;
+      await a.fail(first.id, "exit code 1", { retry: true });
+      expect(await b.ask({ maxTrials: 3 })).toMatchObject({ id: first.id, attempts: 2 });
+      expect(await b.ask({ maxTrials: 3 })).toBeUndefined();
+      expect(await a.refresh()).toHaveLength(3);
+    });
+
     it("concurrent ask() from real processes: distinct trials, one random phase for the whole study", async () => {
       const location = backend.fresh();
       const creator = track(await Study.create({ storage: location, name: "concurrent", config: CONFIG, settings: SETTINGS, worker: "creator" }));
