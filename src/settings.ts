@@ -88,6 +88,12 @@ export interface ProteinSettings {
    */
   coldFitIterations: number;
   /**
+   * Rows a cold L-BFGS fit sees when the training set is larger: the hyperparameters are fitted to convergence on
+   * a seeded random subset of this many rows, then refitted once on all rows with the warm cap (`fitIterations`).
+   * 0 fits every row cold. Training sets of at most this many rows are fitted exactly as without it. @default 200
+   */
+  coldFitRows: number;
+  /**
    * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w): 1 multiplies EI by the
    * weight; higher values hold suggestions closer to the drawn cost target. @default 1
    */
@@ -128,6 +134,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   exploitEvery: 2,
   candidateBounds: "reflect-except-cost",
   coldFitIterations: 500,
+  coldFitRows: 200,
   costWeightPower: 1,
   downsample: 1,
   maxObservationsToLoad: 0,

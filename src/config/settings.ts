@@ -57,6 +57,7 @@ export const settingsShape = {
   layout: z.enum(["as-written", "nested", "dotted"]),
   candidate_bounds: z.enum(["reflect", "clip", "reflect-except-cost"]),
   cold_fit_iterations: num.pipe(z.number().int().positive()),
+  cold_fit_rows: num.pipe(z.number().int().nonnegative()),
   cost_weight_power: num.pipe(z.number().nonnegative()),
 } as const;
 
@@ -96,6 +97,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   layout: '"as-written" (keys nested as the config writes them), "nested" (every dot splits) or "dotted" (flat dotted keys)',
   candidate_bounds: '"reflect" (a draw past a bound is folded back inside), "clip" (Protein: it lands on the bound) or "reflect-except-cost" (reflect, but clip the cost parameter)',
   cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
+  cold_fit_rows: "an integer ≥ 0 (rows a cold fit sees before its warm refit on all rows; 0 = all rows)",
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
 };
 
@@ -142,6 +144,7 @@ export interface ConfigSettings {
   exploitEvery?: number;
   candidateBounds?: "reflect" | "clip" | "reflect-except-cost";
   coldFitIterations?: number;
+  coldFitRows?: number;
   costWeightPower?: number;
 }
 

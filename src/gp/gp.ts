@@ -525,6 +525,11 @@ export class GaussianProcess {
     } else this.adam = null;
   }
 
+  /** Whether a fit has succeeded (the next `fit()` is warm-started; before it, a fit is cold). */
+  get isFitted(): boolean {
+    return this.fitted;
+  }
+
   /** Number of observations currently held. */
   get size(): number {
     return this.n;

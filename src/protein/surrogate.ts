@@ -3,7 +3,7 @@
  * transforms (direction, percentile, min–max scaling of scores, log-cost scaling), the
  * score and log-cost GPs and their fit schedule. Knows nothing of candidates or phases.
  */
-import { GaussianProcess, type GpFitState } from "../gp";
+import { GaussianProcess, type FitOptions, type GpFitState } from "../gp";
 import type { Observation } from "../observations/record";
 import type { ProteinSettings } from "../settings";
 import type { Rng } from "../random";
@@ -200,14 +200,16 @@ export class Surrogate {
     if (due) {
       // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
       const resetOptimizer = this.settings.fitMethod === "adam" && suggestionIndex % 50 === 0;
-      const result = gp.fit({
+      const options: FitOptions = {
         method: this.settings.fitMethod,
         maxIterations: this.settings.fitIterations,
         coldMaxIterations: this.settings.coldFitIterations,
         steps: this.settings.fitIterations,
         rng: this.rng,
         resetOptimizer,
-      });
+      };
+      this.coldFitOnSubset(gp, X, y, options);
+      const result = gp.fit(options);
       this.lastFitSize[which] = n;
       lml = result.lml;
       fellBack = result.fellBack;
@@ -223,6 +225,27 @@ export class Surrogate {
       fellBack,
       refitted: due,
     };
+  }
+
+  /**
+   * Before a cold L-BFGS fit on more than `coldFitRows` rows: fits the hyperparameters to convergence on a
+   * seeded random subset of `coldFitRows` rows (a new GP, same settings) and starts `gp` from them, so the fit
+   * that follows is a capped warm refit on all rows. A cold fit's cost grows as rows³ × iterations and runs to
+   * convergence; on a subset it costs a fraction, and the subset's optimum is close to the full one. Does
+   * nothing (no random draws either) when the fit is warm, uses Adam, or the rows are few.
+   */
+  private coldFitOnSubset(gp: GaussianProcess, X: Float64Array, y: Float64Array, options: FitOptions): void {
+    const m = this.settings.coldFitRows;
+    if (this.settings.fitMethod !== "lbfgs" || gp.isFitted || m <= 0 || y.length <= m) return;
+    const rows = this.rng
+      .shuffle([...y.keys()])
+      .slice(0, m)
+      .sort((a, b) => a - b);
+    const sub = this.makeGp();
+    sub.setData(gatherRows(X, rows, this.space.dim), Float64Array.from(rows, (i) => y[i]));
+    sub.fit(options);
+    // The subset's curvature pairs are scaled to its size: the full refit builds its own.
+    if (sub.isFitted) gp.setFitState({ ...sub.getFitState(), lbfgs: null });
   }
 
   /** Raw score (the sweep's direction) of a normalized model output. */
