@@ -167,6 +167,8 @@ function outsideDomain(p: ParameterSpace, x: number): string | undefined {
   if (!Number.isFinite(x)) return "is not a finite number";
   if (p.distribution === "int_uniform" && !Number.isInteger(x)) return "is not an integer (int_uniform)";
   if (p.distribution === "uniform_pow2" && !(x > 0 && Number.isInteger(Math.log2(x)))) return "is not a power of two (uniform_pow2)";
+  // log10(1 − x) stays finite for x ≤ 0, but a logit parameter lives in (0, 1) (Protein's observe refuses it too).
+  if (p.distribution === "logit_normal" && x <= 0) return "is not > 0 (logit_normal values lie strictly between 0 and 1)";
   const u = p.normalize(x);
   if (!Number.isFinite(u)) {
     if (p.distribution === "log_normal") return "is not > 0, so it has no logarithm (log_normal)";

@@ -37,6 +37,8 @@ function coordinates(observations: Observation[]): number[] {
 const OFF_DOMAIN: Array<[string, NestedParams, RegExp]> = [
   ["logit at exactly 1", { gamma: 1 }, /^gamma = 1 is not < 1, so it has no logit coordinate/],
   ["logit above 1", { gamma: 1.5 }, /^gamma = 1\.5 is not < 1/],
+  ["logit at 0", { gamma: 0 }, /^gamma = 0 is not > 0 \(logit_normal values lie strictly between 0 and 1\)/],
+  ["logit negative", { gamma: -1 }, /^gamma = -1 is not > 0 \(logit_normal/],
   ["log at 0", { lr: 0 }, /^lr = 0 is not > 0, so it has no logarithm/],
   ["log negative", { lr: -1 }, /^lr = -1 is not > 0/],
   ["int non-integer beyond the range", { layers: 9.5 }, /^layers = 9\.5 is not an integer \(int_uniform\)/],
