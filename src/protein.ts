@@ -943,30 +943,9 @@ export class Protein<P extends object = NestedParams> {
     }
     const header = Array.isArray(prior) ? undefined : (prior as { header?: { config: unknown } }).header;
     const records = list.map((o, i) => parseObservation(o, { index: i }));
-    // Observations whose values no normalization can map are dropped here, with the reason.
-    const usable: Observation[] = [];
-    const origin: number[] = [];
-    const domainDropped: Array<{ index: number; reason: string }> = [];
-    records.forEach((r, i) => {
-      const flat = flattenParams(r.params);
-      for (const { key, space } of this.space.entries) {
-        if (!flat.has(key)) continue;
-        const allowed = domainProblem(space, flat.get(key));
-        if (allowed !== undefined && space.accepts(flat.get(key))) {
-          domainDropped.push({ index: i, reason: `${key} = ${JSON.stringify(flat.get(key))} is outside the domain of ${space.distribution} (allowed: ${allowed})` });
-          return;
-        }
-      }
-      usable.push(r);
-      origin.push(i);
-    });
     const max = opts.maxObservations ?? (this.settings.maxObservationsToLoad || undefined);
-    const { observations, report } = preparePrior(usable, this.space, this.config.goal, { ...opts, ...(max !== undefined ? { maxObservations: max } : {}) });
-    for (const d of report.dropped) d.index = origin[d.index];
-    for (const o of report.outOfRange) o.index = origin[o.index];
-    for (const d of domainDropped) report.dropped.push(d);
-    report.dropped.sort((a, b) => a.index - b.index);
-    report.given = records.length;
+    // preparePrior drops, with the reason, every value outside its distribution's domain.
+    const { observations, report } = preparePrior(records, this.space, this.config.goal, { ...opts, ...(max !== undefined ? { maxObservations: max } : {}) });
     let rangeChanges: SpaceChange[] = [];
     if (header?.config !== undefined) {
       try {
