@@ -49,19 +49,26 @@ export interface RunningWorker {
   waitFor(pred: (line: WorkerLine) => boolean): Promise<WorkerLine>;
 }
 
-/** Starts test/study/worker.ts as a child process (node --import tsx). */
-export function startWorker(args: {
+/** What test/study/worker.ts takes, as one JSON argument. */
+export interface WorkerArgs {
   location: string;
   name: string;
   trials: number;
   worker: string;
+  /** Time each trial "runs" before tell (ms). */
   runMs?: number;
   heartbeatMs?: number;
+  /** Reap trials stale for this many seconds before each ask. */
   staleAfter?: number;
   retries?: number;
+  /** Stop once the study holds this many finished trials. */
   untilFinished?: number;
+  /** Stop (after the current trial) once this file exists. */
   stopFile?: string;
-}): RunningWorker {
+}
+
+/** Starts test/study/worker.ts as a child process (node --import tsx). */
+export function startWorker(args: WorkerArgs): RunningWorker {
   const child = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(args)], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: WorkerLine[] = [];
   const waiters: Array<{ pred: (l: WorkerLine) => boolean; resolve: (l: WorkerLine) => void; reject: (e: Error) => void }> = [];

@@ -6,24 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { Study, StudyError } from "../../src/study/index";
-import { objective } from "./helpers";
-
-interface WorkerArgs {
-  location: string;
-  name: string;
-  trials: number;
-  worker: string;
-  /** Time each trial "runs" before tell (ms). */
-  runMs?: number;
-  heartbeatMs?: number;
-  /** Reap trials stale for this many seconds before each ask. */
-  staleAfter?: number;
-  retries?: number;
-  /** Stop once the study holds this many finished trials. */
-  untilFinished?: number;
-  /** Stop (after the current trial) once this file exists. */
-  stopFile?: string;
-}
+import { type WorkerArgs, objective } from "./helpers";
 
 /** This attempt was reaped as stale (heartbeats paused, e.g. during a server restart) and another attempt ended the trial. */
 const SUPERSEDED = /it is (finished|failed|stopped)/;
