@@ -98,6 +98,14 @@ export interface ProteinSettings {
    * weight; higher values hold suggestions closer to the drawn cost target. @default 1
    */
   costWeightPower: number;
+  /**
+   * Cost cooling of EI (CArBO-style EI per unit cost): EI steps rate EI · w^p / ĉ^α, with ĉ the predicted raw
+   * cost and α = costCooling · max(0, 1 − spent / (costCoolingRuns · ĉmax)), where spent is the cost of every
+   * observation so far and ĉmax the predicted cost of the costliest allowed candidate. 0 = off. @default 0
+   */
+  costCooling: number;
+  /** Spend, in runs of the costliest candidate, over which the cost cooling's α falls to 0. @default 10 */
+  costCoolingRuns: number;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -136,6 +144,8 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   coldFitIterations: 500,
   coldFitRows: 200,
   costWeightPower: 1,
+  costCooling: 0,
+  costCoolingRuns: 10,
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
