@@ -62,6 +62,8 @@ export interface SuggestionInfo {
   costTarget?: number;
   /** Every candidate's predicted cost reached maxSuggestionCost, so the mask was lifted. */
   costThresholdRelaxed?: boolean;
+  /** Exponent α of the predicted cost dividing EI on this step (`costCooling`), when it applied. */
+  costCoolingAlpha?: number;
   /** Candidates rated. */
   candidates?: number;
   /** The cost parameter in force and how it was chosen (named, detected by its name, or none). */
@@ -697,7 +699,10 @@ export class Protein<P extends object = NestedParams> {
     this.upperCostThreshold = nextUpperCostThreshold(this.upperCostThreshold, costliest);
 
     // 6–8. Candidates, ratings, refinement, the winner.
-    const found = this.search.search({ models, successes, front, acquisition, pending: P, pendingCount: pendingRows.length, fixedCostU });
+    let spent = 0;
+    for (const r of this.state.allRecords()) if (Number.isFinite(r.cost)) spent += r.cost;
+    const found = this.search.search({ models, successes, front, acquisition, pending: P, pendingCount: pendingRows.length, fixedCostU, spent });
+    if (found.costCoolingAlpha !== undefined) info.costCoolingAlpha = found.costCoolingAlpha;
     info.candidates = found.candidates;
     if (found.costTarget !== undefined) info.costTarget = found.costTarget;
     if (found.costThresholdRelaxed) info.costThresholdRelaxed = true;

@@ -94,10 +94,20 @@ export interface ProteinSettings {
    */
   coldFitRows: number;
   /**
-   * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w): 1 multiplies EI by the
-   * weight; higher values hold suggestions closer to the drawn cost target. @default 1
+   * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w − α · log ĉ): 1 multiplies EI by
+   * the weight; higher values hold suggestions closer to the drawn cost target; 0 leaves the target to the
+   * exploitation steps. @default 0 (with `costCooling`; docs/benchmarks.md "Issue 14, round 2")
    */
   costWeightPower: number;
+  /**
+   * Cost cooling of EI (CArBO-style EI per unit cost): EI steps rate EI · w^p / ĉ^α, with ĉ the predicted raw
+   * cost and α = costCooling · max(0, 1 − spent / (costCoolingRuns · ĉmax)), where spent is the cost of every
+   * observation so far and ĉmax the predicted cost of the costliest allowed candidate. 0 = off. @default 1
+   * (EI per unit cost; docs/benchmarks.md "Issue 14, round 2")
+   */
+  costCooling: number;
+  /** Spend, in runs of the costliest candidate, over which the cost cooling's α falls to 0. @default 10 */
+  costCoolingRuns: number;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -135,7 +145,9 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   candidateBounds: "reflect-except-cost",
   coldFitIterations: 500,
   coldFitRows: 200,
-  costWeightPower: 1,
+  costWeightPower: 0,
+  costCooling: 1,
+  costCoolingRuns: 10,
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",

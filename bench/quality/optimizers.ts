@@ -166,6 +166,16 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-clip": { candidateBounds: "clip" },
   "protein-cold50": { coldFitIterations: 50 },
   "protein-reflect-except-cost": { candidateBounds: "reflect-except-cost" },
+  // Issue 14, round 2 (cost): EI per unit cost with cost cooling (costCooling α0, costCoolingRuns K), with and
+  // without the deck's cost weight on the EI steps (costWeightPower). The default is costCooling 1, costWeightPower 0;
+  // protein-before-cost is the default before it (no cooling, log EI + log w).
+  "protein-before-cost": { costCooling: 0, costWeightPower: 1 },
+  "protein-cool1": { costCooling: 1, costWeightPower: 1 },
+  "protein-cool1-nw": { costCooling: 1, costWeightPower: 0 },
+  "protein-cool05-nw": { costCooling: 0.5, costWeightPower: 0 },
+  "protein-cool2-nw": { costCooling: 2, costWeightPower: 0 },
+  "protein-cool1-k5-nw": { costCooling: 1, costCoolingRuns: 5, costWeightPower: 0 },
+  "protein-cool1-k20-nw": { costCooling: 1, costCoolingRuns: 20, costWeightPower: 0 },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

@@ -7,6 +7,7 @@
  *   --optimizers a,b | all        optimizers (default all = the built-ins; add optuna-tpe or
  *                                 external:<label>=<command> by name)
  *   --seeds N                     seeds 0 … N−1 (default 20)
+ *   --first-seed K                seeds K … K+N−1 instead (split a long suite; merge with --from)
  *   --budget N                    evaluations per run (default 60 for d ≤ 4, 100 for d ≥ 5)
  *   --cost-protocol               also run the cost-budget protocol (mixed-training, 25 000 s)
  *   --cost-budget X, --max-runs N override the cost protocol's budget and run cap
@@ -36,6 +37,7 @@ interface CliOptions {
   problems: string[];
   optimizers: string[];
   seeds: number;
+  firstSeed: number;
   budget?: number;
   costProtocol: boolean;
   costBudget?: number;
@@ -67,7 +69,7 @@ interface Machine {
   platform: string;
 }
 
-const USAGE = `usage: npx tsx bench/quality/run.ts [--problems a,b|all|none] [--optimizers a,b|all] [--seeds N] [--budget N]
+const USAGE = `usage: npx tsx bench/quality/run.ts [--problems a,b|all|none] [--optimizers a,b|all] [--seeds N] [--first-seed K] [--budget N]
        [--cost-protocol] [--cost-budget X] [--max-runs N] [--workers N] [--out DIR] [--plots DIR] [--quick]
        [--from results.json,…]`;
 
@@ -88,6 +90,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
     problems: allProblems.map((p) => p.name),
     optimizers: [...BUILTIN_OPTIMIZERS],
     seeds: quick ? 3 : 20,
+    firstSeed: 0,
     budget: quick ? 15 : undefined,
     costProtocol: quick,
     costBudget: quick ? 2000 : undefined,
@@ -118,6 +121,10 @@ function parseArgs(argv: readonly string[]): CliOptions {
       }
       case "--seeds":
         options.seeds = positiveInt(flag, value());
+        break;
+      case "--first-seed":
+        options.firstSeed = Number(value());
+        if (!Number.isInteger(options.firstSeed) || options.firstSeed < 0) throw new Error(`--first-seed needs an integer ≥ 0\n${USAGE}`);
         break;
       case "--budget":
         options.budget = positiveInt(flag, value());
@@ -237,7 +244,7 @@ function currentMachine(): Machine {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const seeds = Array.from({ length: options.seeds }, (_, i) => i);
+  const seeds = Array.from({ length: options.seeds }, (_, i) => options.firstSeed + i);
   let runs: RunRecord[];
   let seconds: number;
   let machine: Machine;

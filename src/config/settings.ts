@@ -59,6 +59,8 @@ export const settingsShape = {
   cold_fit_iterations: num.pipe(z.number().int().positive()),
   cold_fit_rows: num.pipe(z.number().int().nonnegative()),
   cost_weight_power: num.pipe(z.number().nonnegative()),
+  cost_cooling: num.pipe(z.number().nonnegative()),
+  cost_cooling_runs: num.pipe(z.number().positive()),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -99,6 +101,8 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
   cold_fit_rows: "an integer ≥ 0 (rows a cold fit sees before its warm refit on all rows; 0 = all rows)",
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
+  cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
+  cost_cooling_runs: "a number > 0 (spend, in runs of the costliest candidate, over which α cools to 0)",
 };
 
 /** snake_case → camelCase. */
@@ -146,6 +150,8 @@ export interface ConfigSettings {
   coldFitIterations?: number;
   coldFitRows?: number;
   costWeightPower?: number;
+  costCooling?: number;
+  costCoolingRuns?: number;
 }
 
 export function isSettingKey(key: string): key is SettingKey {

@@ -36,6 +36,8 @@ export interface SearchOutcome {
   predictedCost?: number;
   costTarget?: number;
   costThresholdRelaxed?: boolean;
+  /** Exponent α of the predicted cost dividing EI on this step (cost cooling), when it applies. */
+  costCoolingAlpha?: number;
   reasons: string[];
 }
 
@@ -51,6 +53,8 @@ export interface SearchRequest {
   pendingCount: number;
   /** Normalized cost coordinate every candidate takes, when the cost is fixed. */
   fixedCostU: number | undefined;
+  /** Total cost of every observation so far (for the cost cooling of EI). */
+  spent?: number;
 }
 
 export class CandidateSearch {
@@ -118,6 +122,9 @@ export class CandidateSearch {
     const target = useCostWeight ? (s.costTarget === "deck" ? this.deck.draw(this.rng) : (1 + s.expansionRate) * this.rng.random()) : Number.NaN;
     const bestSeen = maxOf(models.targets.yNorm, models.data.n);
     let relaxed: boolean | undefined;
+    const eiStep = acquisition === "ei" || acquisition === "logei";
+    const cooling = eiStep && useCostWeight && costGp !== null && s.costCooling > 0;
+    let alpha: number | undefined;
     const rate: Rate = (Cb, mb) => {
       const pred = scoreGp.predict(Cb, { variance: acquisition !== "protein", includeNoise: false });
       const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
@@ -127,6 +134,14 @@ export class CandidateSearch {
       if (relaxed === undefined) ({ mask, relaxed } = maxCostMask(predictedCost, s.maxSuggestionCost));
       else mask = relaxed ? new Uint8Array(mb).fill(1) : maxCostMask(predictedCost, s.maxSuggestionCost).mask;
       const weight = useCostWeight ? costWeights(costNorm, target, { clampAtZero: s.costTarget === "uniform" || acquisition !== "protein" }) : new Float64Array(mb).fill(1);
+      if (cooling && alpha === undefined) {
+        // α is fixed on the first pass: ĉmax is the costliest allowed candidate of the initial sample.
+        let cMax = 0;
+        for (let i = 0; i < mb; i++) if (mask[i] && predictedCost[i] > cMax) cMax = predictedCost[i];
+        const spent = req.spent ?? 0;
+        alpha = cMax > 0 ? s.costCooling * Math.max(0, 1 - spent / (s.costCoolingRuns * cMax)) : 0;
+      }
+      const a = alpha ?? 0;
       const rating = new Float64Array(mb);
       switch (acquisition) {
         case "protein":
@@ -134,11 +149,11 @@ export class CandidateSearch {
           break;
         case "ei":
           expectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] * weight[i] : 0;
+          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? (rating[i] * weight[i]) / Math.pow(Math.max(predictedCost[i], 1e-300), a) : 0;
           break;
         case "logei":
           logExpectedImprovement(pred.mean, pred.variance!, bestSeen, rating);
-          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + s.costWeightPower * Math.log(Math.max(weight[i], 1e-300)) : Number.NEGATIVE_INFINITY;
+          for (let i = 0; i < mb; i++) rating[i] = mask[i] ? rating[i] + s.costWeightPower * Math.log(Math.max(weight[i], 1e-300)) - a * Math.log(Math.max(predictedCost[i], 1e-300)) : Number.NEGATIVE_INFINITY;
           break;
         case "ucb":
           upperConfidenceBound(pred.mean, pred.variance!, s.ucbBeta, rating);
@@ -176,6 +191,7 @@ export class CandidateSearch {
       ...(costGp ? { predictedCost: rated.predictedCost[best] } : {}),
       ...(useCostWeight ? { costTarget: target } : {}),
       ...(relaxed ? { costThresholdRelaxed: true } : {}),
+      ...(alpha !== undefined ? { costCoolingAlpha: alpha } : {}),
       reasons,
     };
   }

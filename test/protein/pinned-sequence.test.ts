@@ -26,6 +26,9 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  *    convergence, coldFitIterations 500), so the "default" variant was re-recorded with
  *    `runPinned(PINNED_VARIANTS.default)` of test/protein/pinned-driver.ts (changes 1–3 are in that
  *    recording); the reference variants (clipping, Adam fit) still match the old recording.
+ * 5. Issue 14, round 2 changed two more defaults on purpose (costCooling 1: the log-EI steps rate EI per unit of
+ *    predicted cost, cooled as the spend grows; costWeightPower 0), so "default" was re-recorded the same way
+ *    (its log-EI steps now also report info.costCoolingAlpha); the reference variants are unchanged.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
