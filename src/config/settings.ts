@@ -5,6 +5,10 @@
 import { z } from "zod";
 import { parseDecimal } from "./safe";
 
+/** Names of the presets that reproduce a Python Protein (src/presets.ts). */
+export const PRESET_NAMES = ["metta", "pufferlib"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
 /** Most candidates drawn over the whole box per suggestion: 100,000 × d coordinates stay in the tens of megabytes. */
 export const MAX_GLOBAL_CANDIDATES = 100_000;
 /** Most candidates sampled around each search center per suggestion. */
@@ -43,7 +47,7 @@ export const settingsShape = {
   num_keep_top_obs: num.pipe(z.number().int().nonnegative()),
   downsample: num.pipe(z.number().int().positive()),
   max_observations_to_load: num.pipe(z.number().int().nonnegative()),
-  fit_method: z.enum(["lbfgs", "adam"]),
+  fit_method: z.enum(["lbfgs", "adam", "pyro"]),
   cost_target: z.enum(["deck", "uniform"]),
   pending_strategy: z.enum(["liar", "believer", "none"]),
   pending_radius: num.pipe(z.number().nonnegative()),
@@ -59,6 +63,7 @@ export const settingsShape = {
   cold_fit_iterations: num.pipe(z.number().int().positive()),
   cold_fit_rows: num.pipe(z.number().int().nonnegative()),
   cost_weight_power: num.pipe(z.number().nonnegative()),
+  preset: z.enum(PRESET_NAMES).nullable(),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -83,7 +88,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   num_keep_top_obs: "an integer ≥ 0",
   downsample: "an integer ≥ 1",
   max_observations_to_load: "an integer ≥ 0",
-  fit_method: '"lbfgs" or "adam"',
+  fit_method: '"lbfgs", "adam" or "pyro" (the Python Protein\'s 1000 Adam steps on pyro\'s parameters; needs kernel "protein")',
   cost_target: '"deck" (PufferLib) or "uniform" (Metta)',
   pending_strategy: '"liar", "believer" or "none"',
   pending_radius: "a number ≥ 0 (normalized distance)",
@@ -99,6 +104,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
   cold_fit_rows: "an integer ≥ 0 (rows a cold fit sees before its warm refit on all rows; 0 = all rows)",
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
+  preset: `${PRESET_NAMES.map((p) => `"${p}"`).join(" or ")} (reproduce that Python Protein), or null (protein-sweep's own algorithm)`,
 };
 
 /** snake_case → camelCase. */
@@ -131,7 +137,7 @@ export interface ConfigSettings {
   numKeepTopObs?: number;
   downsample?: number;
   maxObservationsToLoad?: number;
-  fitMethod?: "lbfgs" | "adam";
+  fitMethod?: "lbfgs" | "adam" | "pyro";
   costTarget?: "deck" | "uniform";
   pendingStrategy?: "liar" | "believer" | "none";
   pendingRadius?: number;
@@ -146,6 +152,7 @@ export interface ConfigSettings {
   coldFitIterations?: number;
   coldFitRows?: number;
   costWeightPower?: number;
+  preset?: PresetName | null;
 }
 
 export function isSettingKey(key: string): key is SettingKey {
