@@ -44,6 +44,8 @@ export type {
 } from "./protein";
 export { DEFAULT_SETTINGS, REFERENCE_SETTINGS, COST_PARAM_NAMES, detectCostParam, validateProteinOptions } from "./settings";
 export type { ProteinSettings, ProteinOptions, CostParamChoice } from "./settings";
+export { PRESETS, PRESET_NAMES, PRESET_ENGINES } from "./presets";
+export type { PresetName, PresetEngine } from "./presets";
 
 export {
   saveObservations,

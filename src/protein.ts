@@ -15,7 +15,7 @@
  */
 import { type ConfigSettings } from "./config/settings";
 import { type SweepConfig, assertBayesianMethod, parseSweepConfig } from "./config/parse";
-import { ObservationError, ProteinError } from "./errors";
+import { ConfigError, ObservationError, ProteinError } from "./errors";
 import type { GpFitState } from "./gp";
 import { clippedExp } from "./acquisition/safe-math";
 import { paretoFront, prunePareto } from "./pareto";
@@ -24,6 +24,7 @@ import { createRng, SobolSequence, type Rng, type RngState } from "./random";
 import { SweepState } from "./protein/sweep-state";
 import { EPS, type ModelData, type ModelSummary, Surrogate } from "./protein/surrogate";
 import { CandidateSearch, conditionOnPending, releasePending } from "./protein/candidate-search";
+import { ReferenceEngine, unsupportedUnderPreset } from "./protein/reference";
 import { type NestedParams, type ParamsLayout, type ParamsProblem, SearchSpace, flattenParams, paramsError } from "./space/search-space";
 import { maxOf } from "./model-data";
 import {
@@ -229,6 +230,8 @@ export class Protein<P extends object = NestedParams> {
   private readonly state = new SweepState();
   private readonly surrogate: Surrogate;
   private readonly search: CandidateSearch;
+  /** The steps of a Python Protein, when a preset is in force (src/presets.ts); else null. */
+  private readonly reference: ReferenceEngine | null;
   private upperCostThreshold: number | null = null;
   private readonly corrections: Correction[] = [];
   private readonly warningList: string[] = [];
@@ -267,6 +270,20 @@ export class Protein<P extends object = NestedParams> {
     this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(this.sobolSeed) });
     this.surrogate = new Surrogate(this.space, this.settings, this.direction, this.rng);
     this.search = new CandidateSearch(this.space, this.settings, this.costIndex, this.rng);
+    const unsupported = unsupportedUnderPreset(this.settings);
+    if (unsupported.length > 0) {
+      throw new ConfigError(`settings the "${this.settings.preset}" preset cannot follow`, {}, unsupported.map((u) => ({
+        message: `${u.key} ${JSON.stringify(u.value)} is not part of the ${this.settings.preset} Protein`,
+        key: u.key,
+        value: u.value,
+        allowed: u.allowed,
+        fix: `leave ${u.key} out under preset "${this.settings.preset}", or drop the preset`,
+      })));
+    }
+    if (this.settings.fitMethod === "pyro" && this.settings.kernel !== "protein") {
+      throw new ConfigError('fitMethod "pyro" needs the Protein kernel', { key: "fitMethod", value: "pyro", allowed: 'kernel "protein" (pyro\'s Polynomial + Matern32)', fix: 'set kernel: "protein", or use fitMethod "lbfgs"' });
+    }
+    this.reference = this.settings.preset === null ? null : new ReferenceEngine(this.space, this.settings, this.direction, this.rng, this.settings.preset);
   }
 
   /**
@@ -515,6 +532,7 @@ export class Protein<P extends object = NestedParams> {
     const d = this.space.dim;
     const successes = this.successData();
     const info: SuggestionInfo = { phase: "random", index, pending: this.state.pending.size, costParam: { ...this.costParamChoice } };
+    if (this.reference !== null) return this.referenceSuggestion(successes, index, fixedCostU, info, opts);
     let x: Float64Array | undefined;
 
     // 2. Centre, then the random phase (scrambled Sobol, cheap cost coordinate).
@@ -540,6 +558,30 @@ export class Protein<P extends object = NestedParams> {
       x = this.modelSuggestion(successes, fixedCostU, info);
     }
     return this.issue(x, info, opts.fill, undefined, opts.fixedCost);
+  }
+
+  /** A suggestion by the steps of the preset's Python Protein (src/protein/reference.ts). */
+  private referenceSuggestion(successes: ModelData, index: number, fixedCostU: number | undefined, info: SuggestionInfo, opts: SuggestOptions): Suggestion<P> {
+    const step = (this.reference as ReferenceEngine).step(successes, index, this.costIndex, fixedCostU);
+    info.phase = step.phase;
+    if (step.reason !== undefined) info.reason = step.reason;
+    if (step.phase === "model") {
+      info.acquisition = this.settings.acquisition;
+      info.predictedScore = step.predictedScore;
+      if (step.predictedCost !== undefined) info.predictedCost = step.predictedCost;
+      info.rating = step.rating;
+      if (step.costTarget !== undefined) info.costTarget = step.costTarget;
+      if (step.costThresholdRelaxed) info.costThresholdRelaxed = true;
+      info.candidates = step.candidates;
+      info.scoreModel = step.scoreModel;
+      if (step.costModel) info.costModel = step.costModel;
+    }
+    if (step.resample !== undefined) {
+      const d = this.space.dim;
+      const record = this.state.successRecords()[step.resample];
+      return this.issue(successes.X.slice(step.resample * d, step.resample * d + d), info, opts.fill, record.params, opts.fixedCost);
+    }
+    return this.issue(step.x as Float64Array, info, opts.fill, undefined, opts.fixedCost);
   }
 
   /** The last `suggestAsync` call in line (calls run one after another). */
@@ -869,7 +911,7 @@ export class Protein<P extends object = NestedParams> {
       sobol: { seed: this.sobolSeed, index: this.sobol.index },
       deck: this.search.getDeck(),
       upperCostThreshold: this.upperCostThreshold,
-      gp: this.surrogate.getState(),
+      gp: (this.reference ?? this.surrogate).getState(),
     });
   }
 
@@ -920,7 +962,7 @@ export class Protein<P extends object = NestedParams> {
     this.sobol.fastForward(s.sobol.index);
     this.search.setDeck(s.deck);
     this.upperCostThreshold = s.upperCostThreshold;
-    this.surrogate.setState(s.gp as never);
+    (this.reference ?? this.surrogate).setState(s.gp as never);
   }
 
   // ---------------------------------------------------------------- phases

@@ -6,6 +6,7 @@
 import { type Acquisition, type ConfigSettings, type SettingKey, isSettingKey, settingsAllowed, settingsShape, snakeCase } from "./config/settings";
 import { ConfigError, type ConfigIssue, didYouMean } from "./errors";
 import type { ParamsLayout } from "./space/search-space";
+import { type PresetName, presetSettings } from "./presets";
 
 /** All settings, resolved. */
 export interface ProteinSettings {
@@ -41,8 +42,12 @@ export interface ProteinSettings {
   seed: number | string;
   /** Top-scoring observations whose cheaper copies join the search centers. @default 5 */
   numKeepTopObs: number;
-  /** Hyperparameter fit: L-BFGS on the marginal likelihood + priors, or Protein's 50 Adam steps. @default "lbfgs" */
-  fitMethod: "lbfgs" | "adam";
+  /**
+   * Hyperparameter fit: L-BFGS on the marginal likelihood + priors, Protein's AMSGrad steps ("adam"), or the
+   * Python Protein's plain Adam on pyro's parameters ("pyro", `fitIterations` steps; needs kernel "protein").
+   * @default "lbfgs"
+   */
+  fitMethod: "lbfgs" | "adam" | "pyro";
   /** Iteration cap of one fit (L-BFGS iterations or Adam steps). @default 50 */
   fitIterations: number;
   /** GP kernel: Protein's linear + Matérn 3/2, or a plain ARD kernel. @default "protein" */
@@ -114,6 +119,12 @@ export interface ProteinSettings {
   maxObservationsToLoad: number;
   /** How suggested params are laid out: as the config writes them, fully nested, or flat dotted keys. @default "as-written" */
   layout: ParamsLayout;
+  /**
+   * Reproduce a Python Protein: "metta" (Metta's metta/sweep/protein.py with Metta's settings) or "pufferlib"
+   * (PufferLib 2.0's pufferlib/sweep.py). Sets that Protein's settings (`PRESETS`; settings given beside it
+   * win) and makes suggest() follow its steps (src/presets.ts). null: protein-sweep's own algorithm. @default null
+   */
+  preset: PresetName | null;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costParam">> = Object.freeze({
@@ -151,6 +162,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
+  preset: null,
 });
 
 /**
@@ -316,7 +328,11 @@ export function resolveSettings(
   freshSeed: () => number,
   eligibleCostKeys: readonly string[] = keys,
 ): ProteinSettings {
-  const merged = { ...DEFAULT_SETTINGS, ...stripUndefined(fromConfig), ...stripUndefined(validateProteinOptions(options)) } as Partial<ProteinSettings>;
+  const config = stripUndefined(fromConfig);
+  const opts = stripUndefined(validateProteinOptions(options));
+  // A preset's settings sit between the defaults and whatever the config or the options set.
+  const preset = opts.preset !== undefined ? opts.preset : (config.preset ?? null);
+  const merged = { ...DEFAULT_SETTINGS, ...presetSettings(preset), ...config, ...opts, preset } as Partial<ProteinSettings>;
   let costParam = merged.costParam;
   if (costParam === undefined) costParam = detectCostParam(eligibleCostKeys);
   else if (costParam !== null) costParam = costParam.replace(/\//g, ".");

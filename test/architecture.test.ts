@@ -77,6 +77,8 @@ const PROTEIN_PARTS: Record<string, string[]> = {
   "protein/surrogate.ts": ["config", "protein.ts", "protein/sweep-state.ts", "protein/candidate-search.ts"],
   // The candidate search is handed fitted models: it reads no records.
   "protein/candidate-search.ts": ["config", "observations", "protein.ts", "protein/sweep-state.ts"],
+  // A preset's steps (the Python Protein's) are handed rows like the candidate search: no records, no config.
+  "protein/reference.ts": ["config", "observations", "protein.ts", "protein/sweep-state.ts", "protein/candidate-search.ts"],
   // The validation edge checks inputs: no models, no search, no Protein.
   "protein/validate.ts": ["gp", "acquisition", "linalg", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
   // suggestAsync's messenger moves snapshots to the worker thread: it knows no models, search or records.

@@ -5,6 +5,7 @@
  *   sobol              scrambled Sobol points mapped to the box the same way
  *   protein-reference  Protein as PROTEIN.md describes it (`REFERENCE_SETTINGS`: cost-weighted mean
  *                      rating, Adam fit, Protein kernel and noise prior, no global candidates or local search)
+ *   protein-metta | protein-pufferlib   the presets that reproduce Metta's / PufferLib 2.0's Python Protein
  *   protein            Protein with the library's defaults (log-EI)
  *   protein-ei | protein-logei | protein-ucb | protein-rating   the library defaults with another
  *                      acquisition (`protein-rating`: Protein's cost-weighted mean)
@@ -176,6 +177,9 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-cool2-nw": { costCooling: 2, costWeightPower: 0 },
   "protein-cool1-k5-nw": { costCooling: 1, costCoolingRuns: 5, costWeightPower: 0 },
   "protein-cool1-k20-nw": { costCooling: 1, costCoolingRuns: 20, costWeightPower: 0 },
+  // Issue 14, round 2: the presets that reproduce the Python Protein (src/presets.ts), run by name.
+  "protein-metta": { preset: "metta" },
+  "protein-pufferlib": { preset: "pufferlib" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

@@ -5,6 +5,10 @@
 import { z } from "zod";
 import { parseDecimal } from "./safe";
 
+/** Names of the presets that reproduce a Python Protein (src/presets.ts). */
+export const PRESET_NAMES = ["metta", "pufferlib"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
 /** Most candidates drawn over the whole box per suggestion: 100,000 × d coordinates stay in the tens of megabytes. */
 export const MAX_GLOBAL_CANDIDATES = 100_000;
 /** Most candidates sampled around each search center per suggestion. */
@@ -43,7 +47,7 @@ export const settingsShape = {
   num_keep_top_obs: num.pipe(z.number().int().nonnegative()),
   downsample: num.pipe(z.number().int().positive()),
   max_observations_to_load: num.pipe(z.number().int().nonnegative()),
-  fit_method: z.enum(["lbfgs", "adam"]),
+  fit_method: z.enum(["lbfgs", "adam", "pyro"]),
   cost_target: z.enum(["deck", "uniform"]),
   pending_strategy: z.enum(["liar", "believer", "none"]),
   pending_radius: num.pipe(z.number().nonnegative()),
@@ -61,6 +65,7 @@ export const settingsShape = {
   cost_weight_power: num.pipe(z.number().nonnegative()),
   cost_cooling: num.pipe(z.number().nonnegative()),
   cost_cooling_runs: num.pipe(z.number().positive()),
+  preset: z.enum(PRESET_NAMES).nullable(),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -85,7 +90,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   num_keep_top_obs: "an integer ≥ 0",
   downsample: "an integer ≥ 1",
   max_observations_to_load: "an integer ≥ 0",
-  fit_method: '"lbfgs" or "adam"',
+  fit_method: '"lbfgs", "adam" or "pyro" (the Python Protein\'s 1000 Adam steps on pyro\'s parameters; needs kernel "protein")',
   cost_target: '"deck" (PufferLib) or "uniform" (Metta)',
   pending_strategy: '"liar", "believer" or "none"',
   pending_radius: "a number ≥ 0 (normalized distance)",
@@ -103,6 +108,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
   cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
   cost_cooling_runs: "a number > 0 (spend, in runs of the costliest candidate, over which α cools to 0)",
+  preset: `${PRESET_NAMES.map((p) => `"${p}"`).join(" or ")} (reproduce that Python Protein), or null (protein-sweep's own algorithm)`,
 };
 
 /** snake_case → camelCase. */
@@ -135,7 +141,7 @@ export interface ConfigSettings {
   numKeepTopObs?: number;
   downsample?: number;
   maxObservationsToLoad?: number;
-  fitMethod?: "lbfgs" | "adam";
+  fitMethod?: "lbfgs" | "adam" | "pyro";
   costTarget?: "deck" | "uniform";
   pendingStrategy?: "liar" | "believer" | "none";
   pendingRadius?: number;
@@ -152,6 +158,7 @@ export interface ConfigSettings {
   costWeightPower?: number;
   costCooling?: number;
   costCoolingRuns?: number;
+  preset?: PresetName | null;
 }
 
 export function isSettingKey(key: string): key is SettingKey {

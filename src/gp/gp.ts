@@ -40,7 +40,7 @@ import {
   type StationaryKernelType,
 } from "./kernels";
 import { createLbfgsMemory, minimizeLbfgs, type LbfgsMemory } from "./lbfgs";
-import { defaultPriors, logNormalPriorTerm, type GpPriors } from "./priors";
+import { defaultPriors, logNormalPriorTerm, type GpPriors, type LogNormalPrior } from "./priors";
 
 /** Rows of Xs processed at once by `predict` (memory per block: PREDICT_BLOCK·n doubles). */
 export const PREDICT_BLOCK = 256;
@@ -117,12 +117,40 @@ export interface GpFitState {
   lastGood: number[];
   lbfgs: { p: number; m: number; S: number[]; Y: number[]; rho: number[]; stored: number; head: number } | null;
   adam: { lr: number; t: number; m: number[]; v: number[]; vMax: number[] } | null;
+  /** State of the "pyro" fit: pyro's log-parameters φ and its Adam moments (absent in older states). */
+  pyro?: { lr: number; phi: number[]; t: number; m: number[]; v: number[] } | null;
+}
+
+/**
+ * Options of the "pyro" fit ({@link FitOptions.pyro}): how pyro's `GPRegression` with a
+ * `Sum(Polynomial(degree 1), Matern32)` kernel is trained by `pyro.contrib.gp.util.train` in the
+ * Python Protein (Metta's `metta/sweep/protein.py`, PufferLib 2.0's `pufferlib/sweep.py`).
+ */
+export interface PyroFitOptions {
+  /** Adam learning rate (Metta 1e-2, PufferLib 2.0 1e-4). @default 1e-2 */
+  learningRate?: number;
+  /** Constant added to the diagonal besides the noise (pyro's `jitter`: Metta 1e-3, PufferLib 2.0 1e-4). @default 1e-3 */
+  jitter?: number;
+  /** Noise variance the parameters start from on the first fit. @default 1e-2 */
+  initialNoise?: number;
+  /**
+   * LogNormal(μ, σ) prior on the noise variance v, fitted by MAP (PufferLib 2.0: a `PyroSample` with pyro's
+   * default Delta guide). The loss gains −log p(v) = (ln v − μ)²/(2σ²) + ln v + const (the density of v,
+   * Jacobian included). null: the noise is a plain parameter (Metta). @default null
+   */
+  noisePrior?: LogNormalPrior | null;
 }
 
 /** Options of {@link GaussianProcess.fit}. */
 export interface FitOptions {
-  /** "lbfgs": MAP by L-BFGS with bounds; "adam": Protein's AMSGrad steps on softplus parameters. @default "lbfgs" */
-  method?: "lbfgs" | "adam";
+  /**
+   * "lbfgs": MAP by L-BFGS with bounds; "adam": Protein's AMSGrad steps on softplus parameters; "pyro": plain
+   * Adam on the logs of pyro's own parameters, minimizing the full negative LML (the Python Protein's fit, see
+   * {@link PyroFitOptions}; needs `linear: true`). @default "lbfgs"
+   */
+  method?: "lbfgs" | "adam" | "pyro";
+  /** Settings of the "pyro" fit. */
+  pyro?: PyroFitOptions;
   /** L-BFGS iterations per start of a warm refit (one after one new point typically needs 10–25). @default 20 */
   maxIterations?: number;
   /**
@@ -137,7 +165,7 @@ export interface FitOptions {
   rng?: Rng;
   /** Start from the current hyperparameters (else from the defaults). @default true */
   warmStart?: boolean;
-  /** Adam steps. @default 50 */
+  /** Adam steps ("adam" and "pyro"). @default 50 for "adam", 1000 for "pyro" (pyro's `gp.util.train`) */
   steps?: number;
   /** Adam learning rate. @default 1e-3 */
   learningRate?: number;
@@ -287,6 +315,8 @@ export class GaussianProcess {
   private jitter = 0;
 
   private adam: Adam | null = null;
+  /** The "pyro" fit's parameters φ (see {@link GaussianProcess.fitPyro}) and its optimizer, kept between fits. */
+  private pyro: { phi: Float64Array; adam: Adam } | null = null;
   /** Curvature pairs of the last warm-started L-BFGS run, reused by the next refit. */
   private lbfgsMemory: LbfgsMemory | null = null;
 
@@ -507,6 +537,7 @@ export class GaussianProcess {
       lastGood: Array.from(this.lastGood),
       lbfgs: mem ? { p: mem.p, m: mem.m, S: Array.from(mem.S), Y: Array.from(mem.Y), rho: Array.from(mem.rho), stored: mem.stored, head: mem.head } : null,
       adam: this.adam ? { lr: this.adam.lr, ...this.adam.getState() } : null,
+      ...(this.pyro ? { pyro: { lr: this.pyro.adam.lr, phi: Array.from(this.pyro.phi), t: this.pyro.adam.t, m: Array.from(this.pyro.adam.getState().m), v: Array.from(this.pyro.adam.getState().v) } } : {}),
     };
   }
 
@@ -523,6 +554,12 @@ export class GaussianProcess {
       this.adam = new Adam(state.adam.m.length, { lr: state.adam.lr });
       this.adam.setState(state.adam);
     } else this.adam = null;
+    if (state.pyro) {
+      const q = state.pyro;
+      const adam = new Adam(q.phi.length, { lr: q.lr, amsgrad: false });
+      adam.setState({ t: q.t, m: q.m, v: q.v, vMax: new Float64Array(q.phi.length) });
+      this.pyro = { phi: Float64Array.from(q.phi), adam };
+    } else this.pyro = null;
   }
 
   /** Whether a fit has succeeded (the next `fit()` is warm-started; before it, a fit is cold). */
@@ -836,6 +873,7 @@ export class GaussianProcess {
       return { converged: true, iterations: 0, evaluations: 0, lml: 0, objective: this.logPrior(this.theta, null), fellBack: false };
     }
     try {
+      if (options.method === "pyro") return this.fitPyro(options);
       return options.method === "adam" ? this.fitAdam(options) : this.fitLbfgs(options, restarts, cold);
     } catch (e) {
       if (!(e instanceof NumericalError)) throw e;
@@ -1001,6 +1039,81 @@ export class GaussianProcess {
     toTheta();
     if (Number.isFinite(this.evaluateStrict(theta, null))) lastGood = theta.slice();
     return this.adopt(lastGood, false, iterations, iterations + 1, reason);
+  }
+
+  /**
+   * The Python Protein's fit: pyro's `GPRegression` with kernel `Sum(Polynomial(degree=1), Matern32)`, trained by
+   * `gp.util.train` — plain Adam (torch's, no AMSGrad) on the logs of pyro's positive parameters, minimizing the
+   * negative log marginal likelihood of all n points (not divided by n), `steps` steps per fit, parameters and
+   * moments kept from one fit to the next.
+   *
+   * pyro's parameters φ (length d + 4) and how they map onto θ (same kernel, another parametrization):
+   *   φ = [log σ_p, log b_p, log σ_m, log ℓ_0 … log ℓ_{d−1}, log v]
+   *   k(x, x') = σ_p·(b_p + x·x') + σ_m·Matérn32(x, x'; ℓ),   diagonal + v + jitter
+   *   σ_f = σ_m,  c = σ_p/σ_m,  b = σ_p·b_p/σ_m,  σ_n² = v + jitter        (θ = the file header's)
+   * so ∂/∂log σ_p = g_c + g_b, ∂/∂log b_p = g_b, ∂/∂log σ_m = g_σf − g_c − g_b, ∂/∂log v = g_n·v/(v + jitter),
+   * with g the LML gradient in θ. Starts from σ_p = b_p = σ_m = ℓ = 1 and v = `initialNoise` (pyro's defaults and
+   * the Protein's `model.noise`). The constant mean stays where it is (pyro's zero mean: keep `fitMean: false`).
+   * Bounds and the GP's priors are not applied; `noisePrior` adds PufferLib 2.0's MAP noise prior. Stops at the
+   * first step whose K cannot be factored and keeps the last parameters that could.
+   */
+  private fitPyro(options: FitOptions): FitResult {
+    if (!this.linear) {
+      throw new ConfigError('the "pyro" fit needs the linear term', { key: "linear", value: this.linear, allowed: "true (pyro's Polynomial + Matern32 kernel)", fix: "construct the GaussianProcess with linear: true, or use method \"lbfgs\"" });
+    }
+    const po = options.pyro ?? {};
+    const lr = po.learningRate ?? 1e-2;
+    const jitter = po.jitter ?? 1e-3;
+    const prior = po.noisePrior ?? null;
+    const steps = options.steps ?? 1000;
+    const d = this.dim;
+    const Q = d + 4;
+    const iV = Q - 1;
+    if (this.pyro === null || this.pyro.phi.length !== Q || this.pyro.adam.lr !== lr) {
+      const phi = new Float64Array(Q);
+      phi[iV] = Math.log(po.initialNoise ?? 1e-2);
+      this.pyro = { phi, adam: new Adam(Q, { lr, amsgrad: false }) };
+    }
+    const { phi, adam } = this.pyro;
+    if (options.resetOptimizer) adam.reset();
+    const { iScale, iLs, iLin, iNoise } = this.layout;
+    const theta = this.theta.slice();
+    const toTheta = (p: Float64Array): Float64Array => {
+      theta[iScale] = p[2];
+      for (let j = 0; j < d; j++) theta[iLs + j] = p[3 + j];
+      theta[iLin] = p[0] - p[2];
+      theta[iLin + 1] = p[0] + p[1] - p[2];
+      theta[iNoise] = Math.log(Math.exp(p[iV]) + jitter);
+      return theta;
+    };
+    const g = this.gradBuf;
+    const gPhi = new Float64Array(Q);
+    let lastGood: Float64Array | null = null;
+    let iterations = 0;
+    let reason: string | undefined;
+    for (let s = 0; s < steps; s++) {
+      if (!Number.isFinite(this.evaluateStrict(toTheta(phi), g))) {
+        reason = `Cholesky failed at Adam step ${s}`;
+        break;
+      }
+      lastGood = phi.slice();
+      // Loss = −LML (+ −log p(v)); g is ∂LML/∂θ.
+      const gc = g[iLin];
+      const gb = g[iLin + 1];
+      gPhi[0] = -(gc + gb);
+      gPhi[1] = -gb;
+      gPhi[2] = -(g[iScale] - gc - gb);
+      for (let j = 0; j < d; j++) gPhi[3 + j] = -g[iLs + j];
+      const v = Math.exp(phi[iV]);
+      gPhi[iV] = (-g[iNoise] * v) / (v + jitter);
+      if (prior !== null) gPhi[iV] += (phi[iV] - prior.mu) / (prior.sigma * prior.sigma) + 1;
+      adam.step(phi, gPhi);
+      iterations++;
+    }
+    if (Number.isFinite(this.evaluateStrict(toTheta(phi), null))) lastGood = phi.slice();
+    if (lastGood === null) return this.fallBack(reason ?? "no Adam step could be taken");
+    phi.set(lastGood);
+    return this.adopt(toTheta(lastGood).slice(), false, iterations, iterations + 1, reason);
   }
 
   /** Restores the last good hyperparameters, or the defaults if even those cannot be factored. */

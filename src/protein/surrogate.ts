@@ -194,7 +194,7 @@ export class Surrogate {
     gp.setData(X, y);
     const n = observed;
     const last = this.lastFitSize[which];
-    const due = this.settings.fitMethod === "adam" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
+    const due = this.settings.fitMethod !== "lbfgs" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
     let lml: number;
     let fellBack = false;
     if (due) {

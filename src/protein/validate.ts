@@ -131,6 +131,7 @@ const gpFitStateSchema = z.strictObject({
     .strictObject({ p: count, m: count, S: finiteArray, Y: finiteArray, rho: finiteArray, stored: count, head: count })
     .nullable(),
   adam: z.strictObject({ lr: finite, t: count, m: finiteArray, v: finiteArray, vMax: finiteArray }).nullable(),
+  pyro: z.strictObject({ lr: finite, phi: finiteArray, t: count, m: finiteArray, v: finiteArray }).nullable().optional(),
 });
 
 const paramsTree = z.record(z.string(), z.unknown());
