@@ -14,7 +14,7 @@ harness option works (--optimizers, --external, --seeds, --evals, --jobs, --out,
         --seeds 5 --evals 40 --jobs 1 --out /tmp/sk.json
     # tables (merged; a later file wins per (problem, optimizer, seed)): regret against the best
     # value known, and the share of suggestions with a parameter exactly on a bound
-    BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/sklearn_harness.py report /tmp/sk.json [more.json ...]
+    BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/sklearn_harness.py report [--compact] /tmp/sk.json [more.json ...]
     # the long search that determined BEST_KNOWN (see there)
     BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/sklearn_harness.py best --problem sk-gbr-diabetes
 
@@ -295,6 +295,41 @@ def best_seen(runs, problem):
     return min(vals) if vals else None
 
 
+def compact(paths) -> str:
+    """One table for every problem: median regret (IQR), runs, bound shares, median total cost."""
+    runs, meta = load_runs(paths)
+    lines = [
+        "| problem | optimizer | runs | median regret (IQR) | on a bound (continuous) | ≤ 1 % of a bound (continuous) | any parameter on a bound | median total cost |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    opts = []
+    for r in runs:
+        if r["optimizer"] not in opts:
+            opts.append(r["optimizer"])
+    for p in SK_SPECS:
+        space = SK_SPECS[p]["params"]
+        cont = [k for k, s in space.items() if s["distribution"] in CONTINUOUS]
+        known, seen = BEST_KNOWN.get(p), best_seen(runs, p)
+        if seen is None:
+            continue
+        ref = seen if known is None else min(known, seen)
+        for o in opts:
+            ro = [r for r in runs if r["problem"] == p and r["optimizer"] == o and r["ok"]]
+            if not ro:
+                continue
+            finals = [min(r["true_scores"]) - ref for r in ro]
+            params = [q for r in ro for q in (r.get("params") or [])]
+            n = max(len(params), 1)
+            on = sum(any(_at(q[k], space[k]) for k in cont) for q in params)
+            near = sum(any(min(_unit(q[k], space[k]), 1 - _unit(q[k], space[k])) <= 0.01 for k in cont) for q in params)
+            anyb = sum(any(_at(q[k], space[k]) for k in space) for q in params)
+            lines.append(
+                f"| {p} | {o} | {len(ro)} | {_fmt(_q(finals, 50))} ({_fmt(_q(finals, 25))} – {_fmt(_q(finals, 75))}) | "
+                f"{100 * on / n:.1f} % | {100 * near / n:.1f} % | {100 * anyb / n:.1f} % | {_fmt(_q([sum(r['costs']) for r in ro], 50))} |"
+            )
+    return "\n".join(lines)
+
+
 def report(paths, per_param=True) -> str:
     runs, meta = load_runs(paths)
     probs = [p for p in SK_SPECS if any(r["problem"] == p for r in runs)]
@@ -456,7 +491,10 @@ def main(argv):
     if cmd == "run":
         return RB.main(rest)
     if cmd == "report":
-        print(report(rest))
+        if rest and rest[0] == "--compact":
+            print(compact(rest[1:]))
+        else:
+            print(report(rest))
         return 0
     if cmd == "best":
         import argparse
