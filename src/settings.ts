@@ -6,6 +6,7 @@
 import { type Acquisition, type ConfigSettings, type SettingKey, isSettingKey, settingsAllowed, settingsShape, snakeCase } from "./config/settings";
 import { ConfigError, type ConfigIssue, didYouMean } from "./errors";
 import type { ParamsLayout } from "./space/search-space";
+import type { OutputWarpingSetting } from "./protein/output-warping";
 
 /** All settings, resolved. */
 export interface ProteinSettings {
@@ -98,6 +99,14 @@ export interface ProteinSettings {
    * weight; higher values hold suggestions closer to the drawn cost target. @default 1
    */
   costWeightPower: number;
+  /**
+   * Monotone transform of the scores before the score GP (src/protein/output-warping.ts): "none", a fixed "log",
+   * "box-cox" or "yeo-johnson" (λ by maximum likelihood, refitted at every fit), or "auto": at every hyperparameter
+   * refit, identity, log and the fitted Box–Cox are each fitted and the one with the largest marginal likelihood of
+   * the raw scores (the Jacobian included) is used. For scores that span orders of magnitude (a loss that explodes
+   * in part of the box). @default "none" (docs/benchmarks.md, issue 14 round 2)
+   */
+  outputWarping: OutputWarpingSetting;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -136,6 +145,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   coldFitIterations: 500,
   coldFitRows: 200,
   costWeightPower: 1,
+  outputWarping: "none",
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
@@ -157,6 +167,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   exploitEvery: 0,
   refitGrowth: 0,
   candidateBounds: "clip",
+  outputWarping: "none",
 });
 
 /** Settings a user may pass to the constructor (any subset). */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parseDecimal } from "./safe";
+import { OUTPUT_WARPINGS, type OutputWarpingSetting } from "../protein/output-warping";
 
 /** Most candidates drawn over the whole box per suggestion: 100,000 × d coordinates stay in the tens of megabytes. */
 export const MAX_GLOBAL_CANDIDATES = 100_000;
@@ -59,6 +60,7 @@ export const settingsShape = {
   cold_fit_iterations: num.pipe(z.number().int().positive()),
   cold_fit_rows: num.pipe(z.number().int().nonnegative()),
   cost_weight_power: num.pipe(z.number().nonnegative()),
+  output_warping: z.enum(OUTPUT_WARPINGS),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -99,6 +101,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
   cold_fit_rows: "an integer ≥ 0 (rows a cold fit sees before its warm refit on all rows; 0 = all rows)",
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
+  output_warping: `${OUTPUT_WARPINGS.map((w) => `"${w}"`).join(", ")} (transform of the scores before the GP; "auto" chooses per fit)`,
 };
 
 /** snake_case → camelCase. */
@@ -146,6 +149,7 @@ export interface ConfigSettings {
   coldFitIterations?: number;
   coldFitRows?: number;
   costWeightPower?: number;
+  outputWarping?: OutputWarpingSetting;
 }
 
 export function isSettingKey(key: string): key is SettingKey {
