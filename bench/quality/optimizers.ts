@@ -166,6 +166,12 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-clip": { candidateBounds: "clip" },
   "protein-cold50": { coldFitIterations: 50 },
   "protein-reflect-except-cost": { candidateBounds: "reflect-except-cost" },
+  // Issue 14, round 2: output warping (docs/benchmarks.md).
+  "protein-warp-auto": { outputWarping: "auto" },
+  "protein-warp-log": { outputWarping: "log" },
+  "protein-warp-box-cox": { outputWarping: "box-cox" },
+  "protein-warp-yeo-johnson": { outputWarping: "yeo-johnson" },
+  "protein-warp-none": { outputWarping: "none" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },
