@@ -197,17 +197,18 @@ function sdOf(s: ArrayLike<number>): number {
 /**
  * The transforms to compare for one setting, fitted to the scores s (the successes, "larger is better"). A fixed
  * setting gives one; "auto" gives identity, log and (when its λ is at least 0.1 away from 0 and 1) Box–Cox, in
- * the orientation whose Box–Cox profile likelihood is larger. Fewer than 3 distinct scores: identity only.
+ * the orientation whose Box–Cox profile likelihood is larger. Fewer than 3 distinct scores, or a spread that
+ * overflows: identity only.
  */
 export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<number>): OutputWarp[] {
   if (setting === "none") return [{ ...IDENTITY_WARP }];
   const n = s.length;
   let distinct = 0;
-  {
-    const sorted = Float64Array.from(s).sort();
-    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
-  }
+  const sorted = Float64Array.from(s).sort();
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
   if (distinct < 3) return [{ ...IDENTITY_WARP }];
+  // Scores whose spread overflows (finite scores near ±1.7e308): no shift or scale is representable.
+  if (!Number.isFinite(sorted[n - 1] - sorted[0]) || !Number.isFinite(Math.sqrt(varianceOf(s, (v) => v)))) return [{ ...IDENTITY_WARP }];
   if (setting === "yeo-johnson") {
     const scale = sdOf(s);
     const v = Float64Array.from(s, (si) => -si / scale);

@@ -208,12 +208,18 @@ export class Surrogate {
     let scoreFit: ModelSummary;
     if (candidates.length === 1 || !due) {
       targets = this.modelTargets(successes, data, chosen);
+      if (chosen.kind !== "identity" && !(Number.isFinite(targets.sMax - targets.sMin) && targets.yNorm.every(Number.isFinite))) {
+        chosen = { ...IDENTITY_WARP };
+        targets = this.modelTargets(successes, data, chosen);
+      }
       scoreFit = this.fitGp(this.warpGp(chosen.kind), "score", data.X, targets.yNorm, successes.n, suggestionIndex);
     } else {
       const criteria: Partial<Record<OutputWarpKind, number>> = {};
       let best: { warp: OutputWarp; targets: ModelTargets; fit: ModelSummary; score: number } | null = null;
       for (const warp of candidates) {
         const t = this.modelTargets(successes, data, warp);
+        // A transform whose targets are not all finite (extreme λ on extreme scores) is not a candidate.
+        if (warp.kind !== "identity" && !(Number.isFinite(t.sMax - t.sMin) && t.yNorm.every(Number.isFinite))) continue;
         const fit = this.fitGp(this.warpGp(warp.kind), "score", data.X, t.yNorm, successes.n, suggestionIndex, true);
         const n = data.n;
         const span = Math.abs(t.sMax - t.sMin) + EPS;
@@ -381,6 +387,7 @@ export class Surrogate {
     this.warpGps.clear();
     this.warpKind = "identity";
     this.warpCriteria = undefined;
+    if (state.score) (this.scoreGp = this.makeGp()).setFitState(state.score);
     if (state.warping) {
       for (const [kind, fit] of Object.entries(state.warping.scores) as [OutputWarpKind, GpFitState][]) {
         const gp = this.makeGp();
@@ -388,8 +395,8 @@ export class Surrogate {
         this.warpGps.set(kind, gp);
       }
       this.warpKind = state.warping.kind;
-      this.scoreGp = this.warpGps.get(this.warpKind) ?? null;
-    } else if (state.score) (this.scoreGp = this.makeGp()).setFitState(state.score);
+      this.scoreGp = this.warpGps.get(this.warpKind) ?? this.scoreGp;
+    }
     if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);
     Object.assign(this.lastFitSize, state.lastFitSize);
   }

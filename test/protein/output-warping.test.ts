@@ -205,6 +205,25 @@ describe("outputWarping: bad values", () => {
     expect(inConfig).toThrow(/output_warping[\s\S]*"rank"[\s\S]*"auto"/);
   });
 
+  it("scores near ±1.7e308 (a spread that overflows): auto falls back to identity, suggest and predict stay finite", () => {
+    const huge = [1.7e308, -1.7e308, 1e308, -1.5e308, 0, 1.79e308];
+    let i = 0;
+    const p = sweepWith(() => huge[i++ % huge.length], "maximize", { outputWarping: "auto" }, 12);
+    const s = p.suggest();
+    expect(s.info.outputWarping?.kind).toBe("identity");
+    expect(Number.isFinite(s.info.predictedScore)).toBe(true);
+    const [q] = p.predict([{ x: 0.5, y: 0.5 }]);
+    expect(Number.isFinite(q.score) && Number.isFinite(q.scoreStd)).toBe(true);
+  });
+
+  it("a snapshot whose score GP state has another dimension is refused even when the warping states are fine", () => {
+    const p = sweepWith((x, y) => Math.exp(4 * x + y), "minimize", { outputWarping: "auto" }, 12);
+    p.suggest();
+    const snap = JSON.parse(JSON.stringify(p.snapshot()));
+    snap.gp.score.logParams = snap.gp.score.logParams.slice(1);
+    expect(() => Protein.restore(snap)).toThrow(/model state does not fit/);
+  });
+
   it("a snapshot whose warping state names an unknown transform is refused by field", () => {
     const loss = (x: number, y: number) => Math.exp(4 * x + y);
     const p = sweepWith(loss, "minimize", { outputWarping: "auto" }, 12);
