@@ -4,7 +4,6 @@
  */
 import { z } from "zod";
 import { parseDecimal } from "./safe";
-import { OUTPUT_WARPINGS, type OutputWarpingSetting } from "../protein/output-warping";
 
 /** Most candidates drawn over the whole box per suggestion: 100,000 × d coordinates stay in the tens of megabytes. */
 export const MAX_GLOBAL_CANDIDATES = 100_000;
@@ -23,6 +22,10 @@ const bool = z.union([z.boolean(), z.enum(["true", "false", "True", "False"]).tr
 /** The acquisition rules Protein offers. */
 export const ACQUISITIONS = ["protein", "ei", "logei", "ucb"] as const;
 export type Acquisition = (typeof ACQUISITIONS)[number];
+
+/** Values of `outputWarping` (the transforms are in src/protein/output-warping.ts, whose OUTPUT_WARPINGS equals this list). */
+export const OUTPUT_WARPINGS = ["none", "auto", "log", "box-cox", "yeo-johnson"] as const;
+export type OutputWarpingSetting = (typeof OUTPUT_WARPINGS)[number];
 
 /** Settings schema keyed by the snake_case name a config uses. */
 export const settingsShape = {

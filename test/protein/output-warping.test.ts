@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { OUTPUT_WARPINGS as CONFIG_OUTPUT_WARPINGS } from "../../src/config/settings";
 import { ConfigError } from "../../src/errors";
 import { Protein } from "../../src/protein";
 import {
+  OUTPUT_WARPINGS,
   type OutputWarp,
   boxCox,
   boxCoxLambda,
@@ -195,6 +197,10 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
 });
 
 describe("outputWarping: bad values", () => {
+  it("the config schema accepts exactly the transforms the surrogate implements", () => {
+    expect([...CONFIG_OUTPUT_WARPINGS]).toEqual([...OUTPUT_WARPINGS]);
+  });
+
   it("an unknown value names the key, the value and what is allowed, in options and in a config", () => {
     const config = { metric: "m", goal: "maximize", parameters: { x: { distribution: "uniform", min: 0, max: 1, mean: 0.5, scale: "auto" } } };
     const bad = () => new Protein(config, { outputWarping: "logarithm" as never });
