@@ -23,6 +23,7 @@ import { earlyStopDecision, earlyStopMinCost, fitQuantileLogCost, nextUpperCostT
 import { createRng, SobolSequence, type Rng, type RngState } from "./random";
 import { SweepState } from "./protein/sweep-state";
 import { EPS, type ModelData, type ModelSummary, Surrogate } from "./protein/surrogate";
+import type { OutputWarpingInfo } from "./protein/output-warping";
 import { CandidateSearch, conditionOnPending, releasePending } from "./protein/candidate-search";
 import { ReferenceEngine, unsupportedUnderPreset } from "./protein/reference";
 import { type NestedParams, type ParamsLayout, type ParamsProblem, SearchSpace, flattenParams, paramsError } from "./space/search-space";
@@ -73,6 +74,8 @@ export interface SuggestionInfo {
   pending?: number;
   /** Why a fallback or a departure from the usual path happened. */
   reason?: string;
+  /** The transform of the scores the score GP was fitted on (only when `outputWarping` is not "none"). */
+  outputWarping?: OutputWarpingInfo;
   /** GP fit summaries. */
   scoreModel?: ModelSummary;
   costModel?: ModelSummary;
@@ -724,6 +727,7 @@ export class Protein<P extends object = NestedParams> {
 
     // 4. Fit the two GPs.
     const models = this.surrogate.fit(successes, this.state.failureRecords(), this.state.suggestionIndex);
+    if (models.warping) info.outputWarping = models.warping;
     info.scoreModel = models.scoreFit;
     if (models.costFit) info.costModel = models.costFit;
 
@@ -788,7 +792,7 @@ export class Protein<P extends object = NestedParams> {
     }
     return Array.from({ length: params.length }, (_, i) => ({
       score: this.surrogate.rawScore(t, pred.mean[i]),
-      scoreStd: this.surrogate.rawScoreStd(t, Math.sqrt(Math.max(0, pred.variance![i]))),
+      scoreStd: this.surrogate.rawScoreStd(t, Math.sqrt(Math.max(0, pred.variance![i])), pred.mean[i]),
       ...(cost ? { cost: cost[i] } : {}),
     }));
   }

@@ -7,6 +7,7 @@ import { type Acquisition, type ConfigSettings, type SettingKey, isSettingKey, s
 import { ConfigError, type ConfigIssue, didYouMean } from "./errors";
 import type { ParamsLayout } from "./space/search-space";
 import { type PresetName, presetSettings } from "./presets";
+import type { OutputWarpingSetting } from "./protein/output-warping";
 
 /** All settings, resolved. */
 export interface ProteinSettings {
@@ -113,6 +114,14 @@ export interface ProteinSettings {
   costCooling: number;
   /** Spend, in runs of the costliest candidate, over which the cost cooling's α falls to 0. @default 10 */
   costCoolingRuns: number;
+  /**
+   * Monotone transform of the scores before the score GP (src/protein/output-warping.ts): "none", a fixed "log",
+   * "box-cox" or "yeo-johnson" (λ by maximum likelihood, refitted at every fit), or "auto": at every hyperparameter
+   * refit, identity, log and the fitted Box–Cox are each fitted and the one with the largest marginal likelihood of
+   * the raw scores (the Jacobian included) is used. For scores that span orders of magnitude (a loss that explodes
+   * in part of the box). @default "none" (docs/benchmarks.md, issue 14 round 2)
+   */
+  outputWarping: OutputWarpingSetting;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
   downsample: number;
   /** Most prior observations `loadPrior` takes when no limit is passed (0 = all). @default 0 */
@@ -159,6 +168,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,
+  outputWarping: "none",
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
@@ -181,6 +191,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   exploitEvery: 0,
   refitGrowth: 0,
   candidateBounds: "clip",
+  outputWarping: "none",
 });
 
 /** Settings a user may pass to the constructor (any subset). */

@@ -83,6 +83,8 @@ const PROTEIN_PARTS: Record<string, string[]> = {
   "protein/validate.ts": ["gp", "acquisition", "linalg", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
   // suggestAsync's messenger moves snapshots to the worker thread: it knows no models, search or records.
   "protein/async.ts": ["gp", "acquisition", "linalg", "config", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
+  // The output transforms (issue 14) are pure numerics on score arrays: nothing of Protein, no models, no config.
+  "protein/output-warping.ts": ["gp", "acquisition", "linalg", "config", "observations", "protein.ts", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
   // The worker entry restores a Protein and suggests through its public API only.
   "protein/suggest-worker.ts": ["gp", "acquisition", "linalg", "config", "protein/sweep-state.ts", "protein/surrogate.ts", "protein/candidate-search.ts"],
 };

@@ -2,7 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   costBudgetProtocol,
+  divergence,
   getProblem,
+  heavyTailedProblems,
+  product6,
   mixedTraining,
   mixedTrainingCost,
   MIXED_NOISE_SD,
@@ -122,7 +125,7 @@ function normalSource(seed: number): { normal(): number } {
 // ---------------------------------------------------------------------------
 
 describe("quality problems: registry and configs", () => {
-  it("lists the eight problems with unique names, and getProblem finds each", () => {
+  it("lists the ten problems with unique names, and getProblem finds each", () => {
     expect(problems.map((p) => p.name)).toEqual([
       "branin",
       "hartmann3",
@@ -132,6 +135,8 @@ describe("quality problems: registry and configs", () => {
       "levy4",
       "styblinski-tang8",
       "mixed-training",
+      "divergence",
+      "product6",
     ]);
     for (const problem of problems) expect(getProblem(problem.name)).toBe(problem);
   });
@@ -403,6 +408,77 @@ describe("mixed-training problem", () => {
     const flat: Record<string, unknown> = {};
     for (const spec of specs) flat[spec.key] = readParam(best, spec.key);
     expect(() => problem.objective({ ...flat, "trainer.optimizer": "lion" })).toThrow(/key: trainer.optimizer[\s\S]*got: "lion"/);
+  });
+});
+
+describe("heavy-tailed problems (issue 14: output warping)", () => {
+  /** A random point of the box: log-scaled parameters drawn uniformly in log space. */
+  function randomParams(problem: QualityProblem, rand: () => number): Record<string, unknown> {
+    const flat: Record<string, unknown> = {};
+    for (const spec of flatSpecs(problem)) flat[spec.key] = fromUnit(spec, rand());
+    return nest(flat);
+  }
+
+  it.each(heavyTailedProblems.map((p) => [p.name, p] as const))("%s: minimizes a loss whose random values span at least 4 decades", (_, problem) => {
+    expect(problem.goal).toBe("minimize");
+    const rand = seeded(2024);
+    const values = Array.from({ length: 2000 }, () => problem.objective(randomParams(problem, rand)));
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    expect(lo).toBeGreaterThan(0);
+    expect(Math.log10(hi / lo)).toBeGreaterThan(4);
+    // Heavy-tailed: the mean is dominated by the tail, far above the median.
+    const sorted = [...values].sort((a, b) => a - b);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean).toBeGreaterThan(10 * sorted[1000]);
+  });
+
+  it.each(heavyTailedProblems.map((p) => [p.name, p] as const))("%s: dense random search and small moves around the optimum never beat it", (_, problem) => {
+    const rand = seeded(77);
+    for (let i = 0; i < 20_000; i++) expect(problem.objective(randomParams(problem, rand))).toBeGreaterThanOrEqual(problem.optimum);
+    const specs = flatSpecs(problem);
+    const best = problem.optimumLocations[0];
+    for (let trial = 0; trial < 2000; trial++) {
+      const step = 10 ** (-1 - 4 * rand());
+      const flat: Record<string, unknown> = {};
+      for (const spec of specs) {
+        const v = readParam(best, spec.key) as number;
+        const logScale = spec.distribution === "log_normal";
+        const moved = logScale ? v * 10 ** ((2 * rand() - 1) * step) : v + (2 * rand() - 1) * step * ((spec.max as number) - (spec.min as number));
+        flat[spec.key] = Math.min(spec.max as number, Math.max(spec.min as number, moved));
+      }
+      expect(problem.objective(nest(flat))).toBeGreaterThan(problem.optimum);
+    }
+  });
+
+  it("divergence: hand-derived values below and past the divergence edge", () => {
+    const at = (lr: number, momentum: number, wd: number, init: number) =>
+      divergence.objective({ trainer: { learning_rate: lr, momentum, weight_decay: wd }, model: { init_scale: init } });
+    const root = 10 ** -0.5;
+    // e = −3.5 − log10(0.1) = −2.5 (the best step) with ω off by one decade: 0.05 + 0.3·(1/1.5)².
+    expect(at(10 ** -3.5, 0.9, 1e-3, root)).toBeCloseTo(0.05 + 0.3 / 2.25, 12);
+    // e = −1 (0.5 decade past the edge −1.5): q = 0.05 + 0.2·1.5² + 0.5·0.81, plus 10^(4·0.5) − 1 = 99.
+    expect(at(0.1, 0, 1e-4, root)).toBeCloseTo(0.05 + 0.45 + 0.405 + 99, 10);
+    // Far past the edge the divergence term is capped at 10^6 − 1.
+    expect(at(1, 0.99, 1e-4, root)).toBeCloseTo(0.05 + 0.2 * 4.5 ** 2 + 0.5 * 0.09 ** 2 + 1e6 - 1, 6);
+    // A poor initialization moves the edge down: e = −1.8 diverges at ι = 10 (edge −2.25) but not at ι = 10^−0.5.
+    expect(at(10 ** -1.8, 0, 1e-4, root)).toBeLessThan(1);
+    expect(at(10 ** -1.8, 0, 1e-4, 10)).toBeGreaterThan(50);
+  });
+
+  it("product6: the product of the six factors, hand-derived", () => {
+    const c = [0.3, 0.7, 0.25, 0.6, 0.8, 0.4];
+    const at = (xs: number[]) => product6.objective(Object.fromEntries(xs.map((v, i) => [`x${i}`, v])));
+    expect(at(c)).toBe(1);
+    // Only x5 moved by 0.1: r5 = 0.1 and r4 = −0.3·0.1 = −0.03.
+    const moved = [...c];
+    moved[5] += 0.1;
+    expect(at(moved)).toBeCloseTo((1 + 20 * 0.0009) * (1 + 20 * 0.01), 14);
+    // The corner (0, …, 0): z = −c.
+    const z = c.map((v) => -v);
+    let expected = 1;
+    for (let i = 0; i < 6; i++) expected *= 1 + 20 * (i < 5 ? z[i] - 0.3 * z[i + 1] : z[i]) ** 2;
+    expect(at([0, 0, 0, 0, 0, 0])).toBeCloseTo(expected, 12);
   });
 });
 

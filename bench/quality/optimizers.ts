@@ -180,6 +180,12 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   // Issue 14, round 2: the presets that reproduce the Python Protein (src/presets.ts), run by name.
   "protein-metta": { preset: "metta" },
   "protein-pufferlib": { preset: "pufferlib" },
+  // Issue 14, round 2: output warping (docs/benchmarks.md).
+  "protein-warp-auto": { outputWarping: "auto" },
+  "protein-warp-log": { outputWarping: "log" },
+  "protein-warp-box-cox": { outputWarping: "box-cox" },
+  "protein-warp-yeo-johnson": { outputWarping: "yeo-johnson" },
+  "protein-warp-none": { outputWarping: "none" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

@@ -27,6 +27,10 @@ const bool = z.union([z.boolean(), z.enum(["true", "false", "True", "False"]).tr
 export const ACQUISITIONS = ["protein", "ei", "logei", "ucb"] as const;
 export type Acquisition = (typeof ACQUISITIONS)[number];
 
+/** Values of `outputWarping` (the transforms are in src/protein/output-warping.ts, whose OUTPUT_WARPINGS equals this list). */
+export const OUTPUT_WARPINGS = ["none", "auto", "log", "box-cox", "yeo-johnson"] as const;
+export type OutputWarpingSetting = (typeof OUTPUT_WARPINGS)[number];
+
 /** Settings schema keyed by the snake_case name a config uses. */
 export const settingsShape = {
   max_suggestion_cost: num.pipe(z.number().positive()),
@@ -66,6 +70,7 @@ export const settingsShape = {
   cost_cooling: num.pipe(z.number().nonnegative()),
   cost_cooling_runs: num.pipe(z.number().positive()),
   preset: z.enum(PRESET_NAMES).nullable(),
+  output_warping: z.enum(OUTPUT_WARPINGS),
 } as const;
 
 export type SettingKey = keyof typeof settingsShape;
@@ -109,6 +114,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
   cost_cooling_runs: "a number > 0 (spend, in runs of the costliest candidate, over which α cools to 0)",
   preset: `${PRESET_NAMES.map((p) => `"${p}"`).join(" or ")} (reproduce that Python Protein), or null (protein-sweep's own algorithm)`,
+  output_warping: `${OUTPUT_WARPINGS.map((w) => `"${w}"`).join(", ")} (transform of the scores before the GP; "auto" chooses per fit)`,
 };
 
 /** snake_case → camelCase. */
@@ -159,6 +165,7 @@ export interface ConfigSettings {
   costCooling?: number;
   costCoolingRuns?: number;
   preset?: PresetName | null;
+  outputWarping?: OutputWarpingSetting;
 }
 
 export function isSettingKey(key: string): key is SettingKey {

@@ -10,6 +10,17 @@ import type { Rng } from "../random";
 import type { SearchSpace } from "../space/search-space";
 import { logit } from "../acquisition/safe-math";
 import { DUPLICATE_DISTANCE, dedupRows, gatherRows, maxOf, minMaxScale, minMaxUnscale, minOf, quantile, subsampleRecent } from "../model-data";
+import {
+  IDENTITY_WARP,
+  type OutputWarp,
+  type OutputWarpKind,
+  type OutputWarpingInfo,
+  warpCandidates,
+  warpForward,
+  warpInverse,
+  warpLogJacobian,
+  warpParameterCount,
+} from "./output-warping";
 
 /** Small constant of the reference's normalizations. */
 export const EPS = 1e-6;
@@ -24,8 +35,13 @@ export interface ModelData {
   cost: Float64Array;
 }
 
-/** The scaled targets of the two GPs. `cNorm` is null when costs do not vary (the cost model is skipped). */
+/**
+ * The scaled targets of the two GPs. `cNorm` is null when costs do not vary (the cost model is skipped). The
+ * score targets are the warped scores T(s) (`warp`; identity unless `outputWarping` says otherwise) min–max
+ * scaled between `sMin` and `sMax`, the smallest and largest warped successful score.
+ */
 export interface ModelTargets {
+  warp: OutputWarp;
   sMin: number;
   sMax: number;
   yNorm: Float64Array;
@@ -52,6 +68,8 @@ export interface FittedModels {
   costGp: GaussianProcess | null;
   scoreFit: ModelSummary;
   costFit?: ModelSummary;
+  /** The output warping in force (absent when `outputWarping` is "none"). */
+  warping?: OutputWarpingInfo;
 }
 
 /** The fit state a snapshot keeps. */
@@ -59,11 +77,23 @@ export interface SurrogateState {
   score: GpFitState | null;
   cost: GpFitState | null;
   lastFitSize: { score: number; cost: number };
+  /**
+   * With `outputWarping` other than "none": the transform last chosen and the fit state of the score GP of every
+   * transform compared so far (`score` is the chosen one's). The transform's own parameters are refitted from the
+   * raw scores at every fit, so only the choice is kept.
+   */
+  warping?: { kind: OutputWarpKind; scores: Partial<Record<OutputWarpKind, GpFitState>> };
 }
 
 export class Surrogate {
   private scoreGp: GaussianProcess | null = null;
   private costGp: GaussianProcess | null = null;
+  /** With output warping: one score GP per transform compared (each keeps its own warm start), and the last choice. */
+  private readonly warpGps = new Map<OutputWarpKind, GaussianProcess>();
+  private warpKind: OutputWarpKind = "identity";
+  private warpCriteria: Partial<Record<OutputWarpKind, number>> | undefined;
+  /** LML + log-priors of the hyperparameters after the last `fitGp` (what the fit maximized). */
+  private lastObjective = Number.NaN;
   /** Successful observations at each GP's last hyperparameter fit (0 = never fitted). */
   private readonly lastFitSize = { score: 0, cost: 0 };
 
@@ -135,10 +165,12 @@ export class Surrogate {
    * Targets of the two GPs: scores min–max scaled over every success, and log-costs scaled between their
    * minimum and 97th percentile — `cNorm` is null when costs do not vary (the cost model is skipped).
    */
-  modelTargets(successes: ModelData, data: ModelData): ModelTargets {
-    const sMin = minOf(successes.s);
-    const sMax = maxOf(successes.s);
-    const yNorm = minMaxScale(data.s, sMin, sMax, EPS);
+  modelTargets(successes: ModelData, data: ModelData, warp: OutputWarp = IDENTITY_WARP): ModelTargets {
+    const identity = warp.kind === "identity";
+    const ws = identity ? successes.s : Float64Array.from(successes.s, (v) => warpForward(warp, v));
+    const sMin = minOf(ws);
+    const sMax = maxOf(ws);
+    const yNorm = minMaxScale(identity ? data.s : Float64Array.from(data.s, (v) => warpForward(warp, v)), sMin, sMax, EPS);
     const costs = successes.cost;
     const logC = Float64Array.from(costs, (c) => Math.log(Math.max(c, EPS)));
     const lcMin = minOf(logC);
@@ -146,7 +178,7 @@ export class Surrogate {
     const cMax = maxOf(costs);
     const costsVary = cMax - minOf(costs) > 1e-12 * Math.max(1, Math.abs(cMax));
     const cNorm = costsVary ? minMaxScale(Float64Array.from(data.cost, (c) => Math.log(Math.max(c, EPS))), lcMin, lcMax, EPS) : null;
-    return { sMin, sMax, yNorm, lcMin, lcMax, cNorm };
+    return { warp, sMin, sMax, yNorm, lcMin, lcMax, cNorm };
   }
 
   /**
@@ -155,9 +187,73 @@ export class Surrogate {
    */
   fit(successes: ModelData, failures: Observation[], suggestionIndex: number): FittedModels {
     const data = this.trainingData(successes, failures);
+    if (this.settings.outputWarping !== "none") return this.fitWarped(successes, data, suggestionIndex);
     const targets = this.modelTargets(successes, data);
     const scoreGp = (this.scoreGp ??= this.makeGp());
     const scoreFit = this.fitGp(scoreGp, "score", data.X, targets.yNorm, successes.n, suggestionIndex);
+    return this.withCost(successes, data, targets, scoreGp, scoreFit, suggestionIndex);
+  }
+
+  /**
+   * `fit` with output warping: the transform's parameters are refitted to the successful scores; when the score
+   * GP's hyperparameters are due for a refit and the setting is "auto", every candidate transform gets its own fit
+   * and the one with the largest likelihood of the raw scores is kept (src/protein/output-warping.ts); between
+   * refits the last choice stays and only its data is updated.
+   */
+  private fitWarped(successes: ModelData, data: ModelData, suggestionIndex: number): FittedModels {
+    const candidates = warpCandidates(this.settings.outputWarping, successes.s);
+    const due = this.isDue("score", successes.n);
+    let chosen = candidates.find((c) => c.kind === this.warpKind) ?? candidates[0];
+    let targets: ModelTargets;
+    let scoreFit: ModelSummary;
+    if (candidates.length === 1 || !due) {
+      targets = this.modelTargets(successes, data, chosen);
+      if (chosen.kind !== "identity" && !(Number.isFinite(targets.sMax - targets.sMin) && targets.yNorm.every(Number.isFinite))) {
+        chosen = { ...IDENTITY_WARP };
+        targets = this.modelTargets(successes, data, chosen);
+      }
+      scoreFit = this.fitGp(this.warpGp(chosen.kind), "score", data.X, targets.yNorm, successes.n, suggestionIndex);
+    } else {
+      const criteria: Partial<Record<OutputWarpKind, number>> = {};
+      let best: { warp: OutputWarp; targets: ModelTargets; fit: ModelSummary; score: number } | null = null;
+      for (const warp of candidates) {
+        const t = this.modelTargets(successes, data, warp);
+        // A transform whose targets are not all finite (extreme λ on extreme scores) is not a candidate.
+        if (warp.kind !== "identity" && !(Number.isFinite(t.sMax - t.sMin) && t.yNorm.every(Number.isFinite))) continue;
+        const fit = this.fitGp(this.warpGp(warp.kind), "score", data.X, t.yNorm, successes.n, suggestionIndex, true);
+        const n = data.n;
+        const span = Math.abs(t.sMax - t.sMin) + EPS;
+        // log p(raw scores) = log p(targets) + Σ log T'(sᵢ) − n log(span); 1 nat per fitted transform parameter.
+        const score = this.lastObjective + warpLogJacobian(warp, data.s) - n * Math.log(span) - warpParameterCount(warp);
+        criteria[warp.kind] = score;
+        if (best === null || score > best.score) best = { warp, targets: t, fit, score };
+      }
+      chosen = best!.warp;
+      targets = best!.targets;
+      scoreFit = best!.fit;
+      this.warpCriteria = criteria;
+    }
+    this.warpKind = chosen.kind;
+    const scoreGp = this.warpGp(chosen.kind);
+    this.scoreGp = scoreGp;
+    const models = this.withCost(successes, data, targets, scoreGp, scoreFit, suggestionIndex);
+    models.warping = {
+      setting: this.settings.outputWarping,
+      kind: chosen.kind,
+      lambda: chosen.lambda,
+      ...(chosen.kind === "log" || chosen.kind === "box-cox" ? { orientation: chosen.orientation < 0 ? ("lower" as const) : ("upper" as const) } : {}),
+      ...(this.warpCriteria && this.settings.outputWarping === "auto" ? { criteria: { ...this.warpCriteria } } : {}),
+    };
+    return models;
+  }
+
+  private warpGp(kind: OutputWarpKind): GaussianProcess {
+    let gp = this.warpGps.get(kind);
+    if (gp === undefined) this.warpGps.set(kind, (gp = this.makeGp()));
+    return gp;
+  }
+
+  private withCost(successes: ModelData, data: ModelData, targets: ModelTargets, scoreGp: GaussianProcess, scoreFit: ModelSummary, suggestionIndex: number): FittedModels {
     let costGp: GaussianProcess | null = null;
     let costFit: ModelSummary | undefined;
     if (targets.cNorm) {
@@ -190,12 +286,17 @@ export class Surrogate {
    * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
    * fixed-size subsample and would never grow (the hyperparameters would freeze).
    */
-  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number, suggestionIndex: number): ModelSummary {
+  private isDue(which: "score" | "cost", n: number): boolean {
+    const last = this.lastFitSize[which];
+    return this.settings.fitMethod !== "lbfgs" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
+  }
+
+  private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number, suggestionIndex: number, force = false): ModelSummary {
     gp.setData(X, y);
     const n = observed;
-    const last = this.lastFitSize[which];
-    const due = this.settings.fitMethod !== "lbfgs" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
+    const due = force || this.isDue(which, n);
     let lml: number;
+    let objective: number;
     let fellBack = false;
     if (due) {
       // Protein resets its optimizer state every 50 suggestions (optimizer_reset_frequency).
@@ -212,12 +313,14 @@ export class Surrogate {
       const result = gp.fit(options);
       this.lastFitSize[which] = n;
       lml = result.lml;
+      objective = result.objective;
       fellBack = result.fellBack;
     } else {
       lml = gp.logMarginalLikelihood({ includePriors: false });
+      objective = gp.logMarginalLikelihood({ includePriors: true });
     }
     const ls = gp.hyperparameters.lengthscales;
-    return {
+    const summary: ModelSummary = {
       observations: y.length,
       logMarginalLikelihood: lml,
       lengthscaleRange: [minOf(ls), maxOf(ls)],
@@ -225,6 +328,8 @@ export class Surrogate {
       fellBack,
       refitted: due,
     };
+    this.lastObjective = objective;
+    return summary;
   }
 
   /**
@@ -248,25 +353,50 @@ export class Surrogate {
     if (sub.isFitted) gp.setFitState({ ...sub.getFitState(), lbfgs: null });
   }
 
-  /** Raw score (the sweep's direction) of a normalized model output. */
+  /** Raw score (the sweep's direction) of a normalized model output (through the inverse warp: the median, not the mean, under a warp). */
   rawScore(t: ModelTargets, yNorm: number): number {
-    return this.direction * minMaxUnscale(yNorm, t.sMin, t.sMax, EPS);
+    return this.direction * warpInverse(t.warp, minMaxUnscale(yNorm, t.sMin, t.sMax, EPS));
   }
 
-  /** Standard deviation in raw score units of a normalized model standard deviation. */
-  rawScoreStd(t: ModelTargets, stdNorm: number): number {
-    return Math.min(Number.MAX_VALUE, minMaxUnscale(stdNorm, 0, Math.abs(t.sMax / 2 - t.sMin / 2) * 2, EPS));
+  /**
+   * Standard deviation in raw score units of a normalized model standard deviation. Under a warp, at the mean
+   * `yNorm`: half the raw width of the band mean ± std mapped back through the inverse warp.
+   */
+  rawScoreStd(t: ModelTargets, stdNorm: number, yNorm = 0): number {
+    const linear = Math.min(Number.MAX_VALUE, minMaxUnscale(stdNorm, 0, Math.abs(t.sMax / 2 - t.sMin / 2) * 2, EPS));
+    if (t.warp.kind === "identity") return linear;
+    const m = minMaxUnscale(yNorm, t.sMin, t.sMax, EPS);
+    const width = warpInverse(t.warp, m + linear) - warpInverse(t.warp, m - linear);
+    return Math.min(Number.MAX_VALUE, Math.abs(width / 2));
   }
 
   /** GP fit states (the warm start of the next fit) and the fit schedule. */
   getState(): SurrogateState {
-    return { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } };
+    const state: SurrogateState = { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } };
+    if (this.settings.outputWarping !== "none") {
+      const scores: Partial<Record<OutputWarpKind, GpFitState>> = {};
+      for (const [kind, gp] of this.warpGps) scores[kind] = gp.getFitState();
+      state.warping = { kind: this.warpKind, scores };
+    }
+    return state;
   }
 
   setState(state: SurrogateState): void {
     this.scoreGp = null;
     this.costGp = null;
+    this.warpGps.clear();
+    this.warpKind = "identity";
+    this.warpCriteria = undefined;
     if (state.score) (this.scoreGp = this.makeGp()).setFitState(state.score);
+    if (state.warping) {
+      for (const [kind, fit] of Object.entries(state.warping.scores) as [OutputWarpKind, GpFitState][]) {
+        const gp = this.makeGp();
+        gp.setFitState(fit);
+        this.warpGps.set(kind, gp);
+      }
+      this.warpKind = state.warping.kind;
+      this.scoreGp = this.warpGps.get(this.warpKind) ?? this.scoreGp;
+    }
     if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);
     Object.assign(this.lastFitSize, state.lastFitSize);
   }

@@ -144,7 +144,18 @@ const stateFields = {
   sobol: z.strictObject({ seed: z.number().int().min(0).max(0xffffffff), index: count }),
   deck: finiteArray,
   upperCostThreshold: finite.nullable(),
-  gp: z.strictObject({ score: gpFitStateSchema.nullable(), cost: gpFitStateSchema.nullable(), lastFitSize: z.strictObject({ score: count, cost: count }) }),
+  gp: z.strictObject({
+    score: gpFitStateSchema.nullable(),
+    cost: gpFitStateSchema.nullable(),
+    lastFitSize: z.strictObject({ score: count, cost: count }),
+    // With output warping: the transform last chosen and the score GP of each transform compared.
+    warping: z
+      .strictObject({
+        kind: z.enum(["identity", "log", "box-cox", "yeo-johnson"]),
+        scores: z.partialRecord(z.enum(["identity", "log", "box-cox", "yeo-johnson"]), gpFitStateSchema),
+      })
+      .optional(),
+  }),
 };
 
 export const proteinStateSchema = z.strictObject({

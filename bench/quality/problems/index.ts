@@ -1,9 +1,11 @@
 /**
- * The optimization-quality problems: seven standard functions with published optima
- * and one mixed-type, cost-aware training problem, plus the cost-budget protocol.
+ * The optimization-quality problems: seven standard functions with published optima,
+ * one mixed-type, cost-aware training problem and two heavy-tailed losses, plus the
+ * cost-budget protocol.
  */
 
 import { ProteinError } from "../../../src/errors";
+import { heavyTailedProblems } from "./heavy-tailed";
 import { mixedTraining } from "./mixed-training";
 import { syntheticProblems } from "./synthetic";
 import type { QualityProblem } from "./types";
@@ -28,10 +30,11 @@ export {
   MIXED_COST_PARAM,
   MIXED_NOISE_SD,
 } from "./mixed-training";
+export { divergence, divergenceLoss, heavyTailedProblems, product6, productLoss } from "./heavy-tailed";
 export { costBudgetProtocol, runsWithinBudget, type CostBudgetProtocol } from "./budget";
 
-/** Every problem of the suite, standard functions first, then "mixed-training". */
-export const problems: QualityProblem[] = [...syntheticProblems, mixedTraining];
+/** Every problem of the suite: standard functions, "mixed-training", then the heavy-tailed losses (issue 14). */
+export const problems: QualityProblem[] = [...syntheticProblems, mixedTraining, ...heavyTailedProblems];
 
 /**
  * Looks a problem up by name.
