@@ -604,10 +604,14 @@ export class GaussianProcess {
       // A sweep's data grows a row at a time: when it outgrows the buffers, leave ~6 % room (fewer n² allocations).
       this.capacity = this.capacity > 0 ? n + (n >> 4) : n;
       const cap = this.capacity;
-      this.K = new Float64Array(cap * cap);
+      const K = new Float64Array(cap * cap);
       const L = new Float64Array(cap * cap);
-      // The rows of a reusable factor move along (see ensureFactor).
-      if (this.factored !== null) L.set(this.L.subarray(0, this.factored.n * this.factored.n));
+      // The rows of a reusable factor (and of the K it factors) move along (see ensureFactor).
+      if (this.factored !== null) {
+        L.set(this.L.subarray(0, this.factored.n * this.factored.n));
+        K.set(this.K.subarray(0, this.factored.n * this.factored.n));
+      }
+      this.K = K;
       this.L = L;
       this.Kinv = new Float64Array(cap * cap);
       this.alpha = new Float64Array(cap);
@@ -759,12 +763,22 @@ export class GaussianProcess {
     }
     const from = reusableCholeskyRows(prev.n, n, same);
     if (from === 0) return false;
-    this.buildK(from); // only the rows that change
-    // The kept rows, from stride prev.n to stride n (rows move up when n shrinks, down when it grows).
+    // The kept rows of L and of K, from stride prev.n to stride n (rows move up when n shrinks, down when it
+    // grows), before the rows that change are computed (K stays whole: predictMeanAndVarianceBound reads it).
     const L = this.L;
-    if (n < prev.n) for (let i = 1; i < from; i++) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
-    else if (n > prev.n) for (let i = from - 1; i >= 1; i--) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
     const K = this.K;
+    if (n < prev.n) {
+      for (let i = 1; i < from; i++) {
+        L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+        K.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+      }
+    } else if (n > prev.n) {
+      for (let i = from - 1; i >= 1; i--) {
+        L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+        K.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+      }
+    }
+    this.buildK(from); // only the rows that change
     for (let i = from; i < n; i++) {
       const ri = i * n;
       for (let j = 0; j <= i; j++) L[ri + j] = K[ri + j];
@@ -1176,8 +1190,7 @@ export class GaussianProcess {
     const mean = new Float64Array(q);
     const bound = new Float64Array(q);
     const m = this.theta[this.layout.iMean];
-    const noiseVar = Math.exp(this.theta[this.layout.iNoise]);
-    const noise = (options.includeNoise ?? true) ? noiseVar : 0;
+    const noise = (options.includeNoise ?? true) ? Math.exp(this.theta[this.layout.iNoise]) : 0;
     const n = this.n;
     const p = Math.min(n, Math.max(1, options.neighbours ?? 8));
     const alpha = this.alpha;
@@ -1186,10 +1199,10 @@ export class GaussianProcess {
     const nbIdx = new Int32Array(PREDICT_BLOCK * p);
     const nbVal = new Float64Array(PREDICT_BLOCK * p);
     const nbCount = new Int32Array(PREDICT_BLOCK);
-    const XS = new Float64Array(p * d);
     const KS = new Float64Array(p * p);
     const w = new Float64Array(p);
-    const diagNoise = noiseVar + this.jitter;
+    const jitter = this.jitter;
+    const Kf = this.K;
     for (let r0 = 0; r0 < q; r0 += PREDICT_BLOCK) {
       const B = Math.min(PREDICT_BLOCK, q - r0);
       const Xb = Xs.subarray(r0 * d, (r0 + B) * d);
@@ -1230,9 +1243,15 @@ export class GaussianProcess {
           const prior = vb[i];
           const c = nbCount[i];
           const base = i * p;
-          for (let a = 0; a < c; a++) XS.set(this.X.subarray(nbIdx[base + a] * d, nbIdx[base + a] * d + d), a * d);
-          this.kernel.fillLower(XS, c, KS, 1, false);
-          for (let a = 0; a < c; a++) KS[a * c + a] += diagNoise;
+          // K_SS + jitter·I from K (lower triangle of σ_f·k(X, X) + σ_n²·I, whole after ensureFactor).
+          for (let a = 0; a < c; a++) {
+            const ia = nbIdx[base + a];
+            for (let b = 0; b <= a; b++) {
+              const ib = nbIdx[base + b];
+              KS[a * c + b] = ia >= ib ? Kf[ia * n + ib] : Kf[ib * n + ia];
+            }
+            KS[a * c + a] += jitter;
+          }
           // Cholesky of the c×c block (stride c) and w = L_S⁻¹ k_S, in place.
           let ok = true;
           for (let a = 0; a < c && ok; a++) {

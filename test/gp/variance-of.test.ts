@@ -112,4 +112,30 @@ describe("GaussianProcess.predictMeanAndVarianceBound", () => {
     for (let i = 0; i < 100; i++) mean += post[i] / 100;
     expect(gap(200) / 100).toBeLessThan(0.05 * mean);
   });
+
+  it("stays valid when the data grows and shrinks at the end with the hyperparameters kept (the kept factor's path)", () => {
+    const rng = createRng(21);
+    const X = Float64Array.from({ length: 200 * d }, () => rng.uniform(-1, 1));
+    const y = Float64Array.from({ length: 200 }, (_, i) => Math.cos(2 * X[i * d + 2]) + X[i * d]);
+    const gp = new GaussianProcess({ dim: d, kernel: "matern52", linear: true, normalizeY: "none" });
+    gp.setData(X.subarray(0, 90 * d), y.subarray(0, 90));
+    gp.fit({ method: "lbfgs", maxIterations: 10 });
+    const Xs = queries(64, 22, false);
+    // 90 → 91 → 95 → 93 → 150 (outgrows the buffers) → 149: every step keeps rows of the previous factor.
+    for (const n of [91, 95, 93, 150, 149]) {
+      gp.setData(X.subarray(0, n * d), y.subarray(0, n));
+      const post = gp.predict(Xs, { variance: true, includeNoise: false }).variance!;
+      expect(gp.lastFactorReusedRows).toBeGreaterThan(0);
+      const { varianceBound } = gp.predictMeanAndVarianceBound(Xs, { includeNoise: false, neighbours: n });
+      const empty = new GaussianProcess({ dim: d, kernel: "matern52", linear: true, normalizeY: "none" });
+      empty.setLogParams(gp.getLogParams());
+      const prior = empty.predict(Xs, { variance: true, includeNoise: false }).variance!;
+      for (let i = 0; i < 64; i++) {
+        expect(varianceBound[i]).toBeGreaterThanOrEqual(post[i]);
+        // All rows as neighbours: the posterior variance plus the slack (1e-6 of the prior variance); from a
+        // stale K it would be far off (or fall back to the prior).
+        expect(varianceBound[i] - post[i]).toBeLessThan(1.5e-6 * prior[i]);
+      }
+    }
+  });
 });

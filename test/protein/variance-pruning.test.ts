@@ -41,7 +41,7 @@ function run(options: ProteinOptions, n: number, steps: number): unknown[] {
       continue;
     }
     protein.observe(params, evaluate(params).score, evaluate(params).cost, { suggestionId: sug.id });
-    if (s === 5 && held) protein.observe(held.params, evaluate(held.params).score, evaluate(held.params).cost, { suggestionId: held.id });
+    if (s === 4 && held) protein.observe(held.params, evaluate(held.params).score, evaluate(held.params).cost, { suggestionId: held.id });
   }
   return out;
 }
@@ -59,11 +59,11 @@ describe("variance pruning in the candidate search", () => {
   for (const [name, options] of variants) {
     it(`gives the same suggestions bit for bit: ${name}`, () => {
       variancePruningCount(true);
-      const pruned = run(options, 130, 6);
+      const pruned = run(options, 110, 5);
       const count = variancePruningCount(true);
       expect(count.solved).toBeLessThan(count.rated / 2); // the pruning did skip most solves
       setVariancePruning(false);
-      const full = run(options, 130, 6);
+      const full = run(options, 110, 5);
       expect(variancePruningCount(true).solved).toBe(count.rated);
       expect(pruned).toEqual(full);
       expect(JSON.stringify(pruned)).toBe(JSON.stringify(full));
