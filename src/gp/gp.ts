@@ -1199,6 +1199,7 @@ export class GaussianProcess {
     const nbIdx = new Int32Array(PREDICT_BLOCK * p);
     const nbVal = new Float64Array(PREDICT_BLOCK * p);
     const nbCount = new Int32Array(PREDICT_BLOCK);
+    const thr = new Float64Array(PREDICT_BLOCK);
     const KS = new Float64Array(p * p);
     const w = new Float64Array(p);
     const jitter = this.jitter;
@@ -1219,16 +1220,16 @@ export class GaussianProcess {
           for (let i = 0; i < B; i++) mb[i] += T[o + i] * aj;
         }
         nbCount.fill(0);
+        thr.fill(Number.NEGATIVE_INFINITY);
         for (let j = 0; j < n; j++) {
           const o = j * B;
           for (let i = 0; i < B; i++) {
             const v = T[o + i];
+            if (!(v > thr[i])) continue; // thr[i]: the smallest kept value once the list is full
             const base = i * p;
             let c = nbCount[i];
-            if (c === p) {
-              if (!(v > nbVal[base + p - 1])) continue;
-              c--;
-            } else nbCount[i] = c + 1;
+            if (c === p) c--;
+            else nbCount[i] = c + 1;
             // Insertion into the row's list, kept in decreasing kernel value.
             while (c > 0 && nbVal[base + c - 1] < v) {
               nbVal[base + c] = nbVal[base + c - 1];
@@ -1237,6 +1238,7 @@ export class GaussianProcess {
             }
             nbVal[base + c] = v;
             nbIdx[base + c] = j;
+            if (nbCount[i] === p) thr[i] = nbVal[base + p - 1];
           }
         }
         for (let i = 0; i < B; i++) {

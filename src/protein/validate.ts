@@ -143,7 +143,7 @@ const stateFields = {
   sobol: z.strictObject({ seed: z.number().int().min(0).max(0xffffffff), index: count }),
   deck: finiteArray,
   upperCostThreshold: finite.nullable(),
-  gp: z.strictObject({ score: gpFitStateSchema.nullable(), cost: gpFitStateSchema.nullable(), lastFitSize: z.strictObject({ score: count, cost: count }) }),
+  gp: z.strictObject({ score: gpFitStateSchema.nullable(), cost: gpFitStateSchema.nullable(), lastFitSize: z.strictObject({ score: count, cost: count }), refitLeft: z.strictObject({ score: count, cost: count }).optional() }),
 };
 
 export const proteinStateSchema = z.strictObject({
