@@ -150,7 +150,13 @@ export interface ProteinState {
   deck: number[];
   upperCostThreshold: number | null;
   /** GP hyperparameters in log space (the warm start of the next fit). */
-  gp: { score: GpFitState | null; cost: GpFitState | null; lastFitSize: { score: number; cost: number } };
+  gp: {
+    score: GpFitState | null;
+    cost: GpFitState | null;
+    lastFitSize: { score: number; cost: number };
+    /** L-BFGS iterations left of a refit on all rows spread over suggestions (coldRefitSlice); absent = none. */
+    refitLeft?: { score: number; cost: number };
+  };
 }
 
 export interface ObserveOptions {

@@ -100,6 +100,14 @@ export interface ProteinSettings {
    */
   coldFitRows: number;
   /**
+   * After a cold fit on a subset (`coldFitRows`): 0 refits on all rows at once (up to `fitIterations` L-BFGS
+   * iterations, in that same suggestion); k ≥ 1 lets that suggestion use the subset's hyperparameters as they are
+   * and spreads the refit on all rows over the following suggestions, warm, k iterations each, until it
+   * converges or has run `fitIterations` in all. Bounds the first suggestion after loading a large prior.
+   * @default 5 (docs/benchmarks.md, "Scale")
+   */
+  coldRefitSlice: number;
+  /**
    * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w − α · log ĉ): 1 multiplies EI by
    * the weight; higher values hold suggestions closer to the drawn cost target; 0 leaves the target to the
    * exploitation steps. @default 0 (with `costCooling`; docs/benchmarks.md "Issue 14, round 2")
@@ -165,6 +173,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   candidateBounds: "reflect-except-cost",
   coldFitIterations: 500,
   coldFitRows: 200,
+  coldRefitSlice: 5,
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,

@@ -66,6 +66,7 @@ export const settingsShape = {
   candidate_bounds: z.enum(["reflect", "clip", "reflect-except-cost"]),
   cold_fit_iterations: num.pipe(z.number().int().positive()),
   cold_fit_rows: num.pipe(z.number().int().nonnegative()),
+  cold_refit_slice: num.pipe(z.number().int().nonnegative()),
   cost_weight_power: num.pipe(z.number().nonnegative()),
   cost_cooling: num.pipe(z.number().nonnegative()),
   cost_cooling_runs: num.pipe(z.number().positive()),
@@ -110,6 +111,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   candidate_bounds: '"reflect" (a draw past a bound is folded back inside), "clip" (Protein: it lands on the bound) or "reflect-except-cost" (reflect, but clip the cost parameter)',
   cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
   cold_fit_rows: "an integer ≥ 0 (rows a cold fit sees before its warm refit on all rows; 0 = all rows)",
+  cold_refit_slice: "an integer ≥ 0 (L-BFGS iterations per suggestion of the refit on all rows after a subset cold fit; 0 = all in one suggestion)",
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
   cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
   cost_cooling_runs: "a number > 0 (spend, in runs of the costliest candidate, over which α cools to 0)",
@@ -161,6 +163,7 @@ export interface ConfigSettings {
   candidateBounds?: "reflect" | "clip" | "reflect-except-cost";
   coldFitIterations?: number;
   coldFitRows?: number;
+  coldRefitSlice?: number;
   costWeightPower?: number;
   costCooling?: number;
   costCoolingRuns?: number;

@@ -641,10 +641,14 @@ export class GaussianProcess {
       // A sweep's data grows a row at a time: when it outgrows the buffers, leave ~6 % room (fewer n² allocations).
       this.capacity = this.capacity > 0 ? n + (n >> 4) : n;
       const cap = this.capacity;
-      this.K = new Float64Array(cap * cap);
+      const K = new Float64Array(cap * cap);
       const L = new Float64Array(cap * cap);
-      // The rows of a reusable factor move along (see ensureFactor).
-      if (this.factored !== null) L.set(this.L.subarray(0, this.factored.n * this.factored.n));
+      // The rows of a reusable factor (and of the K it factors) move along (see ensureFactor).
+      if (this.factored !== null) {
+        L.set(this.L.subarray(0, this.factored.n * this.factored.n));
+        K.set(this.K.subarray(0, this.factored.n * this.factored.n));
+      }
+      this.K = K;
       this.L = L;
       this.Kinv = new Float64Array(cap * cap);
       this.alpha = new Float64Array(cap);
@@ -796,12 +800,22 @@ export class GaussianProcess {
     }
     const from = reusableCholeskyRows(prev.n, n, same);
     if (from === 0) return false;
-    this.buildK(from); // only the rows that change
-    // The kept rows, from stride prev.n to stride n (rows move up when n shrinks, down when it grows).
+    // The kept rows of L and of K, from stride prev.n to stride n (rows move up when n shrinks, down when it
+    // grows), before the rows that change are computed (K stays whole: predictMeanAndVarianceBound reads it).
     const L = this.L;
-    if (n < prev.n) for (let i = 1; i < from; i++) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
-    else if (n > prev.n) for (let i = from - 1; i >= 1; i--) L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
     const K = this.K;
+    if (n < prev.n) {
+      for (let i = 1; i < from; i++) {
+        L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+        K.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+      }
+    } else if (n > prev.n) {
+      for (let i = from - 1; i >= 1; i--) {
+        L.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+        K.copyWithin(i * n, i * prev.n, i * prev.n + i + 1);
+      }
+    }
+    this.buildK(from); // only the rows that change
     for (let i = from; i < n; i++) {
       const ri = i * n;
       for (let j = 0; j <= i; j++) L[ri + j] = K[ri + j];
@@ -1209,5 +1223,200 @@ export class GaussianProcess {
       for (let i = 0; i < q; i++) variance[i] *= s2;
     }
     return variance ? { mean, variance } : { mean };
+  }
+
+  /**
+   * Posterior predictive variances of the rows `rows` (indices into the q rows of `Xs`, in any order), bit for
+   * bit the values `predict(Xs, { variance: true, includeNoise })` returns for those rows, at the cost of solving
+   * only for them. Exactness rests on how the blocked forward substitution treats a right-hand side
+   * (`solveLowerMany`): every right-hand side in a group of 4 gets the same arithmetic, and the right-hand
+   * sides left over after the groups of 4 (in `predict`: the last q mod 4 rows, since the block and chunk sizes
+   * are multiples of 4) take a 1-row kernel with another summation order. So the rows before q − q mod 4 are
+   * solved here in groups of 4 (the last group padded with copies of its last row) and the others alone.
+   * @returns variances, out[t] for rows[t].
+   * @throws ObservationError when Xs.length is not a multiple of d, holds a non-finite value, or a row index is out of range.
+   */
+  predictVarianceOf(Xs: Float64Array, rows: ArrayLike<number>, options: { includeNoise?: boolean } = {}): Float64Array {
+    const q = this.queryRows(Xs);
+    const d = this.dim;
+    const out = new Float64Array(rows.length);
+    for (let t = 0; t < rows.length; t++) {
+      const r = rows[t];
+      if (!Number.isSafeInteger(r) || r < 0 || r >= q) {
+        throw new ObservationError("row index out of range", { key: "rows", value: r, allowed: `integers in [0, ${q - 1}]`, fix: "pass indices of rows of Xs" });
+      }
+    }
+    this.ensureFactor();
+    const noise = (options.includeNoise ?? true) ? Math.exp(this.theta[this.layout.iNoise]) : 0;
+    const s2 = this.scale * this.scale;
+    const n = this.n;
+    const tailStart = q - (q % 4);
+    const grouped: number[] = [];
+    const alone: number[] = [];
+    for (let t = 0; t < rows.length; t++) (rows[t] < tailStart ? grouped : alone).push(t);
+    const T = this.predBuf;
+    const Xb = new Float64Array(PREDICT_BLOCK * d);
+    const vb = new Float64Array(PREDICT_BLOCK);
+    const solve = (ts: number[], B: number): void => {
+      // ts: positions in `rows` (at most B); rows beyond ts.length repeat the last one.
+      for (let i = 0; i < B; i++) {
+        const r = rows[ts[Math.min(i, ts.length - 1)]];
+        Xb.set(Xs.subarray(r * d, r * d + d), i * d);
+      }
+      const X = Xb.subarray(0, B * d);
+      this.kernel.fillDiag(X, B, vb, 1, false);
+      if (n > 0) {
+        this.kernel.fillCross(this.X, n, X, B, T, 1, false);
+        solveLowerMany(this.L, n, T, B, T);
+        for (let j = 0; j < n; j++) {
+          const o = j * B;
+          for (let i = 0; i < B; i++) vb[i] -= T[o + i] * T[o + i];
+        }
+      }
+      for (let i = 0; i < ts.length; i++) {
+        const v = vb[i];
+        out[ts[i]] = ((v > 0 ? v : 0) + noise) * s2;
+      }
+    };
+    for (let s = 0; s < grouped.length; s += PREDICT_BLOCK) {
+      const ts = grouped.slice(s, s + PREDICT_BLOCK);
+      solve(ts, (ts.length + 3) & ~3);
+    }
+    for (const t of alone) solve([t], 1);
+    return out;
+  }
+
+  /**
+   * Posterior mean at the q rows of `Xs` (bit for bit `predict(Xs).mean`) and, for each row, an upper bound of
+   * its posterior variance (`predict(Xs, { variance: true, includeNoise }).variance`) that costs no n×n solve:
+   * the posterior variance given only the `neighbours` training rows with the largest kernel value to that row
+   * (conditioning on fewer data never lowers the variance), from a small Cholesky per row, plus a slack of
+   * 1e-6 of the prior variance that covers the rounding of both computations (far above it: the full solve's
+   * error is ~n·ε·cond(L) of the prior variance), and never above the prior variance σ_f·k(x, x).
+   * Used to skip the full variance of candidates whose rating cannot reach the top.
+   * @throws ObservationError when Xs.length is not a multiple of d or holds a non-finite value.
+   */
+  predictMeanAndVarianceBound(Xs: Float64Array, options: { includeNoise?: boolean; neighbours?: number } = {}): { mean: Float64Array; varianceBound: Float64Array } {
+    const q = this.queryRows(Xs);
+    const d = this.dim;
+    this.ensureFactor();
+    const mean = new Float64Array(q);
+    const bound = new Float64Array(q);
+    const m = this.theta[this.layout.iMean];
+    const noise = (options.includeNoise ?? true) ? Math.exp(this.theta[this.layout.iNoise]) : 0;
+    const n = this.n;
+    const p = Math.min(n, Math.max(1, options.neighbours ?? 8));
+    const alpha = this.alpha;
+    const T = this.predBuf;
+    // Per row of the block: indices and kernel values of its p nearest training rows (by kernel value).
+    const nbIdx = new Int32Array(PREDICT_BLOCK * p);
+    const nbVal = new Float64Array(PREDICT_BLOCK * p);
+    const nbCount = new Int32Array(PREDICT_BLOCK);
+    const thr = new Float64Array(PREDICT_BLOCK);
+    const KS = new Float64Array(p * p);
+    const w = new Float64Array(p);
+    const jitter = this.jitter;
+    const Kf = this.K;
+    for (let r0 = 0; r0 < q; r0 += PREDICT_BLOCK) {
+      const B = Math.min(PREDICT_BLOCK, q - r0);
+      const Xb = Xs.subarray(r0 * d, (r0 + B) * d);
+      const mb = mean.subarray(r0, r0 + B);
+      const vb = bound.subarray(r0, r0 + B);
+      mb.fill(m);
+      this.kernel.fillDiag(Xb, B, vb, 1, false);
+      if (n > 0) {
+        // T = K(X, Xb), n×B: column i is k_i (as in predict).
+        this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
+        for (let j = 0; j < n; j++) {
+          const aj = alpha[j];
+          const o = j * B;
+          for (let i = 0; i < B; i++) mb[i] += T[o + i] * aj;
+        }
+        nbCount.fill(0);
+        thr.fill(Number.NEGATIVE_INFINITY);
+        for (let j = 0; j < n; j++) {
+          const o = j * B;
+          for (let i = 0; i < B; i++) {
+            const v = T[o + i];
+            if (!(v > thr[i])) continue; // thr[i]: the smallest kept value once the list is full
+            const base = i * p;
+            let c = nbCount[i];
+            if (c === p) c--;
+            else nbCount[i] = c + 1;
+            // Insertion into the row's list, kept in decreasing kernel value.
+            while (c > 0 && nbVal[base + c - 1] < v) {
+              nbVal[base + c] = nbVal[base + c - 1];
+              nbIdx[base + c] = nbIdx[base + c - 1];
+              c--;
+            }
+            nbVal[base + c] = v;
+            nbIdx[base + c] = j;
+            if (nbCount[i] === p) thr[i] = nbVal[base + p - 1];
+          }
+        }
+        for (let i = 0; i < B; i++) {
+          const prior = vb[i];
+          const c = nbCount[i];
+          const base = i * p;
+          // K_SS + jitter·I from K (lower triangle of σ_f·k(X, X) + σ_n²·I, whole after ensureFactor).
+          for (let a = 0; a < c; a++) {
+            const ia = nbIdx[base + a];
+            for (let b = 0; b <= a; b++) {
+              const ib = nbIdx[base + b];
+              KS[a * c + b] = ia >= ib ? Kf[ia * n + ib] : Kf[ib * n + ia];
+            }
+            KS[a * c + a] += jitter;
+          }
+          // Cholesky of the c×c block (stride c) and w = L_S⁻¹ k_S, in place.
+          let ok = true;
+          for (let a = 0; a < c && ok; a++) {
+            for (let b = 0; b <= a; b++) {
+              let sum = KS[a * c + b];
+              for (let k = 0; k < b; k++) sum -= KS[a * c + k] * KS[b * c + k];
+              if (a === b) {
+                if (!(sum > 0)) ok = false;
+                else KS[a * c + a] = Math.sqrt(sum);
+              } else KS[a * c + b] = sum / KS[b * c + b];
+            }
+          }
+          let reduce = 0;
+          if (ok) {
+            for (let a = 0; a < c; a++) {
+              let sum = nbVal[base + a];
+              for (let k = 0; k < a; k++) sum -= KS[a * c + k] * w[k];
+              w[a] = sum / KS[a * c + a];
+              reduce += w[a] * w[a];
+            }
+          }
+          const slack = 1e-6 * (prior > 0 ? prior : 0);
+          const v = Number.isFinite(reduce) ? Math.min(prior, prior - reduce + slack) : prior;
+          vb[i] = v;
+        }
+      }
+      for (let i = 0; i < B; i++) {
+        const v = vb[i];
+        vb[i] = (v > 0 ? v : 0) + noise;
+      }
+    }
+    const { shift, scale } = this;
+    for (let i = 0; i < q; i++) mean[i] = shift + scale * mean[i];
+    const s2 = scale * scale;
+    for (let i = 0; i < q; i++) bound[i] *= s2;
+    return { mean, varianceBound: bound };
+  }
+
+  /** Rows of a query array, checked as {@link predict} checks them. */
+  private queryRows(Xs: Float64Array): number {
+    const d = this.dim;
+    if (Xs.length % d !== 0) {
+      throw new ObservationError("query points must be a q×d row-major array", {
+        key: "Xs.length",
+        value: Xs.length,
+        allowed: `a multiple of dim = ${d}`,
+        fix: "pass one row of d coordinates per query point",
+      });
+    }
+    requireFiniteRows(Xs, d, "Xs", "query points must be finite", "repair the candidate point");
+    return Xs.length / d;
   }
 }

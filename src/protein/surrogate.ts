@@ -83,6 +83,8 @@ export interface SurrogateState {
    * raw scores at every fit, so only the choice is kept.
    */
   warping?: { kind: OutputWarpKind; scores: Partial<Record<OutputWarpKind, GpFitState>> };
+  /** L-BFGS iterations left of a refit on all rows spread over suggestions (`coldRefitSlice`); absent = none. */
+  refitLeft?: { score: number; cost: number };
 }
 
 export class Surrogate {
@@ -96,6 +98,8 @@ export class Surrogate {
   private lastObjective = Number.NaN;
   /** Successful observations at each GP's last hyperparameter fit (0 = never fitted). */
   private readonly lastFitSize = { score: 0, cost: 0 };
+  /** Iterations left of the refit on all rows that follows a subset cold fit, spread over suggestions (0 = none). */
+  private readonly refitLeft = { score: 0, cost: 0 };
 
   constructor(
     private readonly space: SearchSpace,
@@ -294,7 +298,10 @@ export class Surrogate {
   private fitGp(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, observed: number, suggestionIndex: number, force = false): ModelSummary {
     gp.setData(X, y);
     const n = observed;
-    const due = force || this.isDue(which, n);
+    const scheduled = force || this.isDue(which, n);
+    // A refit the schedule calls for anyway ends a spread one (it runs the whole warm cap).
+    if (scheduled) this.refitLeft[which] = 0;
+    const due = scheduled || this.refitLeft[which] > 0;
     let lml: number;
     let objective: number;
     let fellBack = false;
@@ -309,12 +316,21 @@ export class Surrogate {
         rng: this.rng,
         resetOptimizer,
       };
-      this.coldFitOnSubset(gp, X, y, options);
-      const result = gp.fit(options);
+      const slice = this.settings.coldRefitSlice;
+      if (this.coldFitOnSubset(gp, X, y, options) && slice > 0) {
+        // The subset's hyperparameters serve this suggestion; the refit on all rows follows, a slice per call.
+        this.refitLeft[which] = this.settings.fitIterations;
+        lml = gp.logMarginalLikelihood({ includePriors: false });
+        objective = gp.logMarginalLikelihood({ includePriors: true });
+      } else {
+        const spreading = this.refitLeft[which] > 0;
+        const result = gp.fit(spreading ? { ...options, maxIterations: Math.min(slice, this.refitLeft[which]) } : options);
+        this.refitLeft[which] = spreading && !result.converged && !result.fellBack ? Math.max(0, this.refitLeft[which] - Math.max(1, result.iterations)) : 0;
+        lml = result.lml;
+        objective = result.objective;
+        fellBack = result.fellBack;
+      }
       this.lastFitSize[which] = n;
-      lml = result.lml;
-      objective = result.objective;
-      fellBack = result.fellBack;
     } else {
       lml = gp.logMarginalLikelihood({ includePriors: false });
       objective = gp.logMarginalLikelihood({ includePriors: true });
@@ -339,9 +355,9 @@ export class Surrogate {
    * convergence; on a subset it costs a fraction, and the subset's optimum is close to the full one. Does
    * nothing (no random draws either) when the fit is warm, uses Adam, or the rows are few.
    */
-  private coldFitOnSubset(gp: GaussianProcess, X: Float64Array, y: Float64Array, options: FitOptions): void {
+  private coldFitOnSubset(gp: GaussianProcess, X: Float64Array, y: Float64Array, options: FitOptions): boolean {
     const m = this.settings.coldFitRows;
-    if (this.settings.fitMethod !== "lbfgs" || gp.isFitted || m <= 0 || y.length <= m) return;
+    if (this.settings.fitMethod !== "lbfgs" || gp.isFitted || m <= 0 || y.length <= m) return false;
     const rows = this.rng
       .shuffle([...y.keys()])
       .slice(0, m)
@@ -350,7 +366,9 @@ export class Surrogate {
     sub.setData(gatherRows(X, rows, this.space.dim), Float64Array.from(rows, (i) => y[i]));
     sub.fit(options);
     // The subset's curvature pairs are scaled to its size: the full refit builds its own.
-    if (sub.isFitted) gp.setFitState({ ...sub.getFitState(), lbfgs: null });
+    if (!sub.isFitted) return false;
+    gp.setFitState({ ...sub.getFitState(), lbfgs: null });
+    return true;
   }
 
   /** Raw score (the sweep's direction) of a normalized model output (through the inverse warp: the median, not the mean, under a warp). */
@@ -373,6 +391,7 @@ export class Surrogate {
   /** GP fit states (the warm start of the next fit) and the fit schedule. */
   getState(): SurrogateState {
     const state: SurrogateState = { score: this.scoreGp?.getFitState() ?? null, cost: this.costGp?.getFitState() ?? null, lastFitSize: { ...this.lastFitSize } };
+    if (this.refitLeft.score > 0 || this.refitLeft.cost > 0) state.refitLeft = { ...this.refitLeft };
     if (this.settings.outputWarping !== "none") {
       const scores: Partial<Record<OutputWarpKind, GpFitState>> = {};
       for (const [kind, gp] of this.warpGps) scores[kind] = gp.getFitState();
@@ -399,6 +418,7 @@ export class Surrogate {
     }
     if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);
     Object.assign(this.lastFitSize, state.lastFitSize);
+    Object.assign(this.refitLeft, state.refitLeft ?? { score: 0, cost: 0 });
   }
 }
 

@@ -148,6 +148,8 @@ const stateFields = {
     score: gpFitStateSchema.nullable(),
     cost: gpFitStateSchema.nullable(),
     lastFitSize: z.strictObject({ score: count, cost: count }),
+    // A refit on all rows spread over suggestions (coldRefitSlice): the L-BFGS iterations it has left.
+    refitLeft: z.strictObject({ score: count, cost: count }).optional(),
     // With output warping: the transform last chosen and the score GP of each transform compared.
     warping: z
       .strictObject({

@@ -7,9 +7,10 @@ import { describe, expect, it } from "vitest";
 import { Protein } from "../../src/protein";
 import { parseSweepConfig } from "../../src/config";
 import { config, observeRandom } from "../../bench/suggest-setup";
+import type { ProteinOptions } from "../../src/settings";
 
-function firstSuggest(n: number, coldFitRows: number | undefined, steps = 1) {
-  const p = new Protein(config, { seed: 1, numRandomSamples: 10, ...(coldFitRows === undefined ? {} : { coldFitRows }) });
+function firstSuggest(n: number, coldFitRows: number | undefined, steps = 1, more: ProteinOptions = {}) {
+  const p = new Protein(config, { seed: 1, numRandomSamples: 10, ...(coldFitRows === undefined ? {} : { coldFitRows }), ...more });
   observeRandom(p, n);
   const out = [];
   for (let i = 0; i < steps; i++) {
@@ -28,15 +29,54 @@ describe("coldFitRows", () => {
     expect(a.map((s) => s.info)).toEqual(b.map((s) => s.info));
   });
 
-  it("above it, fits a subset cold and all rows warm: the likelihood on all rows is within 0.1 nats of a full cold fit", () => {
+  it("above it, with coldRefitSlice 0, fits a subset cold and all rows warm at once: the likelihood on all rows is within 0.1 nats of a full cold fit", () => {
     const [full] = firstSuggest(60, 0);
-    const [subset] = firstSuggest(60, 20);
+    const [subset] = firstSuggest(60, 20, 1, { coldRefitSlice: 0 });
     expect(subset.info.scoreModel?.observations).toBe(full.info.scoreModel?.observations);
     expect(subset.info.scoreModel?.refitted).toBe(true);
     // The subset fit draws from the sweep's generator, so the two sweeps are different runs.
     expect(subset.params).not.toEqual(full.params);
     expect(Math.abs(subset.info.scoreModel!.logMarginalLikelihood - full.info.scoreModel!.logMarginalLikelihood)).toBeLessThan(0.1);
     expect(Math.abs(subset.info.costModel!.logMarginalLikelihood - full.info.costModel!.logMarginalLikelihood)).toBeLessThan(0.1);
+  });
+
+  it("with coldRefitSlice k, the first suggestion uses the subset's fit and the refit on all rows follows k iterations a call", () => {
+    const [once] = firstSuggest(130, 40, 1, { coldRefitSlice: 0 });
+    const spread = firstSuggest(130, 40, 12, { coldRefitSlice: 5 });
+    const lml = spread.map((s) => s.info.scoreModel!.logMarginalLikelihood);
+    const target = once.info.scoreModel!.logMarginalLikelihood;
+    // The subset's hyperparameters first, well below the refitted likelihood; the slices climb to it and stop.
+    expect(lml[0]).toBeLessThan(target - 1);
+    expect(lml[1]).toBeGreaterThan(lml[0]);
+    expect(Math.abs(lml[lml.length - 1] - target)).toBeLessThan(0.1);
+    expect(Math.abs(spread[11].info.costModel!.logMarginalLikelihood - once.info.costModel!.logMarginalLikelihood)).toBeLessThan(0.1);
+    expect(spread.slice(0, 3).every((s) => s.info.scoreModel?.refitted)).toBe(true);
+    expect(spread[11].info.scoreModel?.refitted).toBe(false);
+  });
+
+  it("a snapshot in the middle of a spread refit resumes it: the same suggestions as without the snapshot", () => {
+    const options = { seed: 1, numRandomSamples: 10, coldFitRows: 40, coldRefitSlice: 5 };
+    const run = (restoreAt: number): unknown[] => {
+      let p = new Protein(config, options);
+      observeRandom(p, 130);
+      const out: unknown[] = [];
+      for (let i = 0; i < 5; i++) {
+        if (i === restoreAt) {
+          const snap = p.snapshot();
+          expect(snap.gp.refitLeft).toBeDefined();
+          p = Protein.restore(JSON.parse(JSON.stringify(snap)));
+        }
+        const s = p.suggest();
+        out.push({ params: s.params, info: s.info });
+        p.abandon(s.id);
+      }
+      return out;
+    };
+    expect(run(2)).toEqual(run(-1));
+  });
+
+  it("a negative cold_refit_slice is a config error naming the key", () => {
+    expect(() => parseSweepConfig({ sweep: { ...config.sweep, protein: { cold_refit_slice: -1 } } })).toThrow(/cold_refit_slice[\s\S]*allowed: an integer ≥ 0/);
   });
 
   it("a negative cold_fit_rows is a config error naming the key, the value and what is allowed", () => {
