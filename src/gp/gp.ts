@@ -1165,16 +1165,7 @@ export class GaussianProcess {
    */
   predict(Xs: Float64Array, options: PredictOptions = {}): Prediction {
     const d = this.dim;
-    if (Xs.length % d !== 0) {
-      throw new ObservationError("query points must be a q×d row-major array", {
-        key: "Xs.length",
-        value: Xs.length,
-        allowed: `a multiple of dim = ${d}`,
-        fix: "pass one row of d coordinates per query point",
-      });
-    }
-    requireFiniteRows(Xs, d, "Xs", "query points must be finite", "repair the candidate point");
-    const q = Xs.length / d;
+    const q = this.queryRows(Xs);
     const wantVar = options.variance === true;
     const includeNoise = options.includeNoise ?? true;
     this.ensureFactor();
