@@ -188,6 +188,12 @@ export class Study {
   /** The suggester state of the latest suggestion, and whether this Protein is already in it. */
   private latestState: ProteinState | undefined;
   private latestStateApplied = true;
+  /**
+   * In-process order of this object's asks and enqueues. The storage lock orders processes (and
+   * connections); this orders the calls of one Study, whose one Protein cannot compute two
+   * suggestions at once, whatever the storage's lock does within a process.
+   */
+  private serial: Promise<unknown> = Promise.resolve();
   /** As of the latest `budget` event. */
   private currentBudget: StudyBudget = {};
   private closed = false;
@@ -453,6 +459,13 @@ export class Study {
     }
   }
 
+  /** Runs `fn` after every earlier call of this object's asks and enqueues has settled. */
+  private inOrder<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn, fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new StudyError(`study "${this.name}" is closed`, { fix: "open it again (Study.open)" });
   }
@@ -502,7 +515,7 @@ export class Study {
   async ask(opts: AskOptions = {}): Promise<Trial | undefined> {
     this.checkOpen();
     const given = opts.params === undefined ? undefined : this.validParams(opts.params, "params");
-    return this.storage.withLock(this.name, async () => {
+    return this.inOrder(() => this.storage.withLock(this.name, async () => {
       for (;;) {
         await this.pull();
         const claimed = this.order.find((x) => x.state === "pending");
@@ -606,7 +619,7 @@ export class Study {
         }
         return copyTrial(this.byId.get(id) as Trial);
       }
-    });
+    }));
   }
 
   /** Up to UNIFORM_DRAWS uniform points of the space, the first whose params no trial holds yet. */
@@ -627,12 +640,12 @@ export class Study {
   async enqueue(params: NestedParams, opts: { group?: string } = {}): Promise<Trial> {
     this.checkOpen();
     const given = this.validParams(params, "params");
-    return this.storage.withLock(this.name, async () => {
+    return this.inOrder(() => this.storage.withLock(this.name, async () => {
       await this.pull();
       const id = `p${this.order.length + 1}`;
       await this.write([{ e: "created", trial: id, t: nowIso(), worker: this.worker, params: given, ...(opts.group !== undefined ? { group: opts.group } : {}) }]);
       return copyTrial(this.byId.get(id) as Trial);
-    });
+    }));
   }
 
   private requireState(id: string, allowed: readonly Trial["state"][], action: string): Trial {
