@@ -57,26 +57,32 @@ export function regretAtCost(run: Pick<HarnessRun, "costs" | "regret">, spent: n
 }
 
 /** Continuous parameters (uniform, log_normal, logit_normal) of a flat harness space: name → [min, max]. Integer and power-of-two ones are left out: their bounds are ordinary values. */
-function numericBounds(space: Record<string, unknown>): Map<string, [number, number]> {
-  const out = new Map<string, [number, number]>();
+/** Each continuous parameter's range, and whether it is measured on a log scale (log_normal). */
+function numericBounds(space: Record<string, unknown>): Map<string, [number, number, boolean]> {
+  const out = new Map<string, [number, number, boolean]>();
   for (const [key, value] of Object.entries(space)) {
     const spec = value as Spec;
     if (typeof value !== "object" || value === null || typeof spec.min !== "number" || typeof spec.max !== "number") continue;
     if (!["uniform", "log_normal", "logit_normal"].includes(spec.distribution ?? "")) continue;
-    out.set(key, [spec.min, spec.max]);
+    out.set(key, [spec.min, spec.max, spec.distribution === "log_normal"]);
   }
   return out;
 }
 
-/** Share of suggestions with some parameter on a bound, and share of (suggestion, parameter) pairs on one. */
-export function boundShare(params: ReadonlyArray<Record<string, number | string>>, bounds: Map<string, [number, number]>): { any: number; pairs: number } {
+/**
+ * Share of suggestions with some parameter on a bound, and share of (suggestion, parameter) pairs on one: within
+ * 1e-9 of the range, in the parameter's own scale (the logarithm for log_normal, where a tolerance in raw units
+ * would be about 1 % of the range's lower decade for a range like 1e-6..10).
+ */
+export function boundShare(params: ReadonlyArray<Record<string, number | string>>, bounds: Map<string, [number, number, boolean]>): { any: number; pairs: number } {
   let any = 0;
   let pairs = 0;
   let total = 0;
   for (const p of params) {
     let on = false;
-    for (const [key, [lo, hi]] of bounds) {
-      const v = Number(p[key]);
+    for (const [key, [min, max, log]] of bounds) {
+      const raw = Number(p[key]);
+      const [v, lo, hi] = log ? [Math.log(raw), Math.log(min), Math.log(max)] : [raw, min, max];
       total++;
       const tol = 1e-9 * (hi - lo);
       if (Math.abs(v - lo) <= tol || Math.abs(v - hi) <= tol) {
