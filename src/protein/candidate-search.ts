@@ -38,8 +38,10 @@ type Rate = (C: Float64Array, m: number, known?: ArrayLike<number>) => Rated;
 let variancePruning = true;
 /** Candidates rated so far (with a variance acquisition) and how many of them had their variance solved. */
 const pruningCount = { rated: 0, solved: 0 };
-export function setVariancePruning(enabled: boolean): void {
+/** `minRows`: training rows above which the bound is used (default {@link PRUNE_MIN_ROWS}; 0 = always). */
+export function setVariancePruning(enabled: boolean, minRows = PRUNE_MIN_ROWS): void {
   variancePruning = enabled;
+  pruneMinRows = minRows;
 }
 /** Counts since the process started (or the last reset), for tests and benchmarks. */
 export function variancePruningCount(reset = false): { rated: number; solved: number } {
@@ -56,6 +58,13 @@ const TOP_KEEP = 8;
  * 24 rows 14 %, 32 rows 10 %.
  */
 const VARIANCE_BOUND_NEIGHBOURS = 32;
+/**
+ * Training rows above which the variance bound pays. The bound costs about a 32-row Cholesky per candidate; a
+ * variance solve costs about n²/2 multiply–adds, so at small n solving every variance is the cheaper way to
+ * the same ratings (bench:suggest at n = 100: 363 ms p50 with the bound).
+ */
+const PRUNE_MIN_ROWS = 256;
+let pruneMinRows = PRUNE_MIN_ROWS;
 /** Candidates whose variances are solved together first (then twice as many each round). */
 const FIRST_SOLVE_BATCH = 64;
 
@@ -160,9 +169,12 @@ export class CandidateSearch {
     const cooling = eiStep && useCostWeight && costGp !== null && s.costCooling > 0;
     let alpha: number | undefined;
     const rate: Rate = (Cb, mb, known = []) => {
-      // With a variance acquisition, each candidate's variance is bounded from above first (no n×n solve).
-      const first = needsVariance ? scoreGp.predictMeanAndVarianceBound(Cb, { includeNoise: false, neighbours: VARIANCE_BOUND_NEIGHBOURS }) : null;
-      const mean = first ? first.mean : scoreGp.predict(Cb).mean;
+      // With a variance acquisition on many rows, each candidate's variance is bounded from above first (no n×n
+      // solve); on few rows every variance is solved at once. Both give the same ratings where they matter.
+      const bounded = needsVariance && variancePruning && scoreGp.size > pruneMinRows;
+      const first = bounded ? scoreGp.predictMeanAndVarianceBound(Cb, { includeNoise: false, neighbours: VARIANCE_BOUND_NEIGHBOURS }) : null;
+      const full = needsVariance && !bounded ? scoreGp.predict(Cb, { variance: true, includeNoise: false }) : null;
+      const mean = first ? first.mean : full ? full.mean : scoreGp.predict(Cb).mean;
       const costNorm = costGp ? costGp.predict(Cb).mean : new Float64Array(mb).fill(0.5);
       const predictedCost = new Float64Array(mb);
       for (let i = 0; i < mb; i++) predictedCost[i] = costGp ? clippedExp(costNorm[i] * (lcMax - lcMin + EPS) + lcMin) : successes.cost[0];
@@ -205,10 +217,15 @@ export class CandidateSearch {
         return out;
       };
       const all = Int32Array.from({ length: mb }, (_, i) => i);
+      if (full) {
+        pruningCount.rated += mb;
+        pruningCount.solved += mb;
+        return { rating: ratingsAt(all, full.variance!), mean, predictedCost, solved: mb };
+      }
       // Every rating is non-decreasing in the variance (the weights are ≥ 0 here): the rating at the variance's
       // upper bound bounds each candidate's rating from above.
       const bound = ratingsAt(all, first!.varianceBound);
-      const { rating, solved } = exactTopRatings(mb, variancePruning ? bound : new Float64Array(mb).fill(Number.POSITIVE_INFINITY), known, TOP_KEEP, (rows) => ratingsAt(rows, scoreGp.predictVarianceOf(Cb, rows, { includeNoise: false })));
+      const { rating, solved } = exactTopRatings(mb, bound, known, TOP_KEEP, (rows) => ratingsAt(rows, scoreGp.predictVarianceOf(Cb, rows, { includeNoise: false })));
       pruningCount.rated += mb;
       pruningCount.solved += solved;
       return { rating, mean, predictedCost, solved };
