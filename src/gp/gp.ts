@@ -1180,16 +1180,7 @@ export class GaussianProcess {
       const B = Math.min(PREDICT_BLOCK, q - r0);
       const Xb = Xs.subarray(r0 * d, (r0 + B) * d);
       const mb = mean.subarray(r0, r0 + B);
-      mb.fill(m);
-      if (n > 0) {
-        // T = K(X, Xb), n×B: column i is k_i (the kernel is symmetric).
-        this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
-        for (let j = 0; j < n; j++) {
-          const aj = alpha[j];
-          const o = j * B;
-          for (let i = 0; i < B; i++) mb[i] += T[o + i] * aj;
-        }
-      }
+      this.blockMean(Xb, B, mb, m, T, alpha);
       if (variance) {
         const vb = variance.subarray(r0, r0 + B);
         this.kernel.fillDiag(Xb, B, vb, 1, false);
@@ -1313,16 +1304,10 @@ export class GaussianProcess {
       const Xb = Xs.subarray(r0 * d, (r0 + B) * d);
       const mb = mean.subarray(r0, r0 + B);
       const vb = bound.subarray(r0, r0 + B);
-      mb.fill(m);
       this.kernel.fillDiag(Xb, B, vb, 1, false);
+      // The same arithmetic as predict's, so the means agree bit for bit.
+      this.blockMean(Xb, B, mb, m, T, alpha);
       if (n > 0) {
-        // T = K(X, Xb), n×B: column i is k_i (as in predict).
-        this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
-        for (let j = 0; j < n; j++) {
-          const aj = alpha[j];
-          const o = j * B;
-          for (let i = 0; i < B; i++) mb[i] += T[o + i] * aj;
-        }
         nbCount.fill(0);
         thr.fill(Number.NEGATIVE_INFINITY);
         for (let j = 0; j < n; j++) {
@@ -1394,6 +1379,22 @@ export class GaussianProcess {
     const s2 = scale * scale;
     for (let i = 0; i < q; i++) bound[i] *= s2;
     return { mean, varianceBound: bound };
+  }
+
+  /**
+   * Prior mean m plus k_iᵀ α for a block of B query rows, into `mb`; leaves T = K(X, Xb) (n×B, column i is k_i,
+   * the kernel being symmetric) for the caller's variances.
+   */
+  private blockMean(Xb: Float64Array, B: number, mb: Float64Array, m: number, T: Float64Array, alpha: Float64Array): void {
+    const n = this.n;
+    mb.fill(m);
+    if (n === 0) return;
+    this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
+    for (let j = 0; j < n; j++) {
+      const aj = alpha[j];
+      const o = j * B;
+      for (let i = 0; i < B; i++) mb[i] += T[o + i] * aj;
+    }
   }
 
   /** Rows of a query array, checked as {@link predict} checks them. */
