@@ -69,7 +69,7 @@ export function defaultBudget(problem: QualityProblem): number {
 }
 
 /** Seed of the noise stream of a (problem, seed) pair: the same for every optimizer. */
-function noiseSeed(problem: string, seed: number): string {
+export function noiseSeed(problem: string, seed: number): string {
   return `quality-noise/${problem}/${seed}`;
 }
 

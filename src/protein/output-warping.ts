@@ -7,15 +7,17 @@
  *   log          T(s) = σ · log(x),             x = σ·s − m + δ > 0
  *   box-cox      T(s) = σ · BC_λ(x),            BC_λ(x) = (x^λ − 1)/λ (log x at λ = 0), λ by maximum likelihood
  *   yeo-johnson  T(s) = −YJ_λ(−s / sd(s)),      YJ as Yeo & Johnson (2000), λ by maximum likelihood
- * The orientation σ = ±1 says which end the transform compresses: σ = −1 works on x = (best − s) + δ, the gap to
- * the best score (a loss that explodes far from its optimum: the bad tail is compressed), σ = +1 on x = (s − worst)
- * + δ (a reward that spans decades upward). m is the smallest σ·s and δ the gap between it and the third smallest
- * (floored at 1e-9 of the spread), so the extreme point is never an isolated outlier after the log. The
- * orientation and λ come from the Box–Cox profile likelihood of the scores as an i.i.d. sample (scipy's
- * `boxcox_normmax(method="mle")`); Yeo–Johnson works on the scores divided by their standard deviation, as HEBO
- * does with its losses (−s is the loss-like direction, so the bad tail is again the one it compresses).
+ * The orientation σ is always −1: x = (best − s) + δ, the gap to the best score plus δ, so the bad tail (a loss that
+ * explodes far from its optimum) is compressed and the good end keeps its resolution. (The gap to the worst, σ = +1,
+ * would compress the good end, where the optimum is; the field is kept so that a stored warp says what it is.)
+ * m is the smallest σ·s and δ the gap between it and the third smallest (floored at 1e-9 of the spread), so the
+ * best point is never an isolated outlier after the log. λ of Box–Cox comes from its profile likelihood of the
+ * scores as an i.i.d. sample (scipy's `boxcox_normmax(method="mle")`); Yeo–Johnson works on the scores divided by
+ * their standard deviation, as HEBO does with its losses (−s is the loss-like direction, so the bad tail is again
+ * the one it compresses).
  *
- * The choice ("auto"): each candidate (identity, log, and the fitted Box–Cox when its λ is neither ≈ 0 nor ≈ 1)
+ * The choice ("auto"): each candidate (identity, log, and the fitted Box–Cox when 0.1 ≤ |λ| and λ ≤ 0.9, so that it
+ * compresses the bad tail and is not the log again)
  * gets its own GP fit, and the one with the largest log marginal likelihood of the original scores wins: the
  * GP's fitted objective (LML + hyperparameter log-priors) on the warped, min–max scaled targets, plus the
  * log-Jacobian Σ log T'(sᵢ) − n log(span), minus 1 nat per fitted transform parameter (λ). Without the Jacobian,
@@ -33,7 +35,7 @@ export interface OutputWarp {
   kind: OutputWarpKind;
   /** Power of Box–Cox or Yeo–Johnson (0 for log, 1 for identity). */
   lambda: number;
-  /** −1: x is the gap to the best score (compresses the bad tail); +1: the gap to the worst (compresses the good tail). */
+  /** −1: x is the gap to the best score (compresses the bad tail), what every fitted warp uses; +1 (the gap to the worst) is not produced. */
   orientation: 1 | -1;
   /** m − δ: x = orientation·s − offset. */
   offset: number;
@@ -42,6 +44,9 @@ export interface OutputWarp {
 }
 
 export const IDENTITY_WARP: Readonly<OutputWarp> = Object.freeze({ kind: "identity", lambda: 1, orientation: 1, offset: 0, scale: 1 });
+
+/** Largest Box–Cox λ "auto" offers (λ ≥ 1 would not compress the bad tail; 0.9 keeps it apart from identity). */
+const AUTO_MAX_LAMBDA = 0.9;
 
 /** Range searched for λ (scipy brackets (−2, 2) and searches unbounded; its λ lies inside this range on every fixture). */
 const LAMBDA_RANGE: readonly [number, number] = [-10, 10];
@@ -196,8 +201,7 @@ function sdOf(s: ArrayLike<number>): number {
 
 /**
  * The transforms to compare for one setting, fitted to the scores s (the successes, "larger is better"). A fixed
- * setting gives one; "auto" gives identity, log and (when its λ is at least 0.1 away from 0 and 1) Box–Cox, in
- * the orientation whose Box–Cox profile likelihood is larger. Fewer than 3 distinct scores, or a spread that
+ * setting gives one; "auto" gives identity, log and (when 0.1 ≤ |λ| and λ ≤ 0.9) Box–Cox, all on the gap to the best. Fewer than 3 distinct scores, or a spread that
  * overflows: identity only.
  */
 export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<number>): OutputWarp[] {
@@ -214,20 +218,21 @@ export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<numbe
     const v = Float64Array.from(s, (si) => -si / scale);
     return [{ kind: "yeo-johnson", lambda: yeoJohnsonLambda(v).lambda, orientation: -1, offset: 0, scale }];
   }
+  // Only the gap to the best score is transformed (orientation −1): the bad tail is compressed and the good end,
+  // where the optimum is, keeps its resolution. The gap to the worst (+1) would do the opposite; the Box–Cox
+  // profile likelihood sometimes prefers it (it makes the scores look more Gaussian), which is not what the
+  // search needs (docs/benchmarks.md, issue 14 round 3).
   const lower = shifted(s, -1);
-  const upper = shifted(s, 1);
-  const fitLower = boxCoxLambda(lower.x);
-  const fitUpper = boxCoxLambda(upper.x);
-  const useLower = !(fitUpper.logLikelihood > fitLower.logLikelihood);
-  const orientation: 1 | -1 = useLower ? -1 : 1;
-  const offset = useLower ? lower.offset : upper.offset;
-  const lambda = useLower ? fitLower.lambda : fitUpper.lambda;
-  const log: OutputWarp = { kind: "log", lambda: 0, orientation, offset, scale: 1 };
-  const power: OutputWarp = { kind: "box-cox", lambda, orientation, offset, scale: 1 };
+  const orientation = -1 as const;
+  const { lambda } = boxCoxLambda(lower.x);
+  const log: OutputWarp = { kind: "log", lambda: 0, orientation, offset: lower.offset, scale: 1 };
+  const power: OutputWarp = { kind: "box-cox", lambda, orientation, offset: lower.offset, scale: 1 };
   if (setting === "log") return [log];
   if (setting === "box-cox") return [power];
   const out: OutputWarp[] = [{ ...IDENTITY_WARP }, log];
-  if (Math.abs(lambda) >= 0.1 && Math.abs(lambda - 1) >= 0.1) out.push(power);
+  // "auto" offers Box–Cox only where it compresses the bad tail more than identity does (λ < 1) and is not the
+  // log already (|λ| ≥ 0.1): with λ > 1 it would stretch the bad tail instead.
+  if (Math.abs(lambda) >= 0.1 && lambda <= AUTO_MAX_LAMBDA) out.push(power);
   return out;
 }
 

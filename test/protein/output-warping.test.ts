@@ -95,6 +95,23 @@ describe("warps: inverse, derivative, Jacobian", () => {
     s.forEach((v) => expect(warpForward(w, v)).toBeCloseTo(-Math.log(-0.1 - v + 0.4), 12));
   });
 
+  it("a reward spanning decades upward is still warped on its gap to the best (the bad tail compressed, never the good end)", () => {
+    // Right-skewed rewards (maximize): their gap to the worst looks log-normal, but compressing it would squeeze the
+    // best runs together. Every candidate works on the gap to the best, and Box–Cox is offered only with λ < 1.
+    const s = [1, 1.5, 2, 3, 5, 8, 20, 60, 300, 2000, 1e4];
+    const candidates = warpCandidates("auto", s);
+    for (const w of candidates.filter((c) => c.kind !== "identity")) {
+      expect(w.orientation).toBe(-1);
+      expect(w.lambda).toBeLessThanOrEqual(0.9);
+      // The two best rewards stay further apart after the warp than the two worst (relative to their raw gaps).
+      const top = (warpForward(w, 1e4) - warpForward(w, 2000)) / 8000;
+      const bottom = (warpForward(w, 1.5) - warpForward(w, 1)) / 0.5;
+      expect(top).toBeGreaterThan(bottom);
+    }
+    expect(warpCandidates("log", s)[0].orientation).toBe(-1);
+    expect(warpCandidates("box-cox", s)[0].orientation).toBe(-1);
+  });
+
   it("fewer than three distinct scores: identity whatever the setting", () => {
     expect(warpCandidates("auto", [1, 1, 2])).toEqual([expect.objectContaining({ kind: "identity" })]);
     expect(warpCandidates("log", [3, 3])).toEqual([expect.objectContaining({ kind: "identity" })]);
