@@ -302,7 +302,7 @@ export interface OutputWarpingInfo {
   kind: OutputWarpKind;
   /** λ of Box–Cox or Yeo–Johnson (0 for log, 1 for identity). */
   lambda: number;
-  /** "lower": the gap to the best score is transformed (the bad tail compressed); "upper": the gap to the worst. */
+  /** "lower": the gap to the best score is transformed (the bad tail compressed), the one orientation fitted; "upper" (the gap to the worst) is never produced. */
   orientation?: "lower" | "upper";
   /** Score of each transform compared at the last choice (log-likelihood of the raw scores, nats), when "auto" compared several. */
   criteria?: Partial<Record<OutputWarpKind, number>>;
