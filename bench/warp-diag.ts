@@ -22,10 +22,12 @@ const protein = new Protein(structuredClone(problem.config), { seed, outputWarpi
 const noise = createRng(noiseSeed(problem.name, seed));
 const counts = new Map<string, number>();
 const lambdas: number[] = [];
+const floors: number[] = [];
 let best = Infinity;
 for (let i = 0; i < budget; i++) {
   const { params, info } = protein.suggest();
-  const w = (info as { outputWarping?: { kind: string; orientation?: string; lambda: number } }).outputWarping;
+  const w = (info as { outputWarping?: { kind: string; orientation?: string; lambda: number; noiseFloor?: number } }).outputWarping;
+  if (w?.noiseFloor !== undefined) floors.push(w.noiseFloor);
   if (w) {
     const key = `${w.kind}${w.orientation ? `/${w.orientation}` : ""}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -38,5 +40,6 @@ for (let i = 0; i < budget; i++) {
 console.log(
   `${problem.name} seed ${seed} ${setting}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}` +
     (lambdas.length ? `; box-cox λ ${Math.min(...lambdas).toFixed(2)}…${Math.max(...lambdas).toFixed(2)}` : "") +
+    (floors.length ? `; δ floored by the top noise on ${floors.length} (${Math.min(...floors).toExponential(1)}…${Math.max(...floors).toExponential(1)})` : "") +
     `; log10 regret ${Math.log10(best).toFixed(2)}`,
 );

@@ -183,12 +183,12 @@ export function yeoJohnsonLambda(v: ArrayLike<number>): { lambda: number; logLik
 }
 
 /** The shifted positive values x = σ·s − offset of one orientation (see the file header), and the offset. */
-function shifted(s: ArrayLike<number>, orientation: 1 | -1): { x: Float64Array; offset: number } {
+function shifted(s: ArrayLike<number>, orientation: 1 | -1, deltaFloor: number): { x: Float64Array; offset: number } {
   const v = Float64Array.from(s, (si) => orientation * si).sort();
   const n = v.length;
   const spread = v[n - 1] - v[0];
   const third = v[Math.min(2, n - 1)];
-  const delta = Math.max(third - v[0], 1e-9 * Math.max(spread, Math.abs(v[0]), 1e-300));
+  const delta = Math.max(third - v[0], deltaFloor, 1e-9 * Math.max(spread, Math.abs(v[0]), 1e-300));
   const offset = v[0] - delta;
   return { x: Float64Array.from(s, (si) => orientation * si - offset), offset };
 }
@@ -204,7 +204,7 @@ function sdOf(s: ArrayLike<number>): number {
  * setting gives one; "auto" gives identity, log and (when 0.1 ≤ |λ| and λ ≤ 0.9) Box–Cox, all on the gap to the best. Fewer than 3 distinct scores, or a spread that
  * overflows: identity only.
  */
-export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<number>): OutputWarp[] {
+export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<number>, deltaFloor = 0): OutputWarp[] {
   if (setting === "none") return [{ ...IDENTITY_WARP }];
   const n = s.length;
   let distinct = 0;
@@ -222,7 +222,7 @@ export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<numbe
   // where the optimum is, keeps its resolution. The gap to the worst (+1) would do the opposite; the Box–Cox
   // profile likelihood sometimes prefers it (it makes the scores look more Gaussian), which is not what the
   // search needs (docs/benchmarks.md, issue 14 round 3).
-  const lower = shifted(s, -1);
+  const lower = shifted(s, -1, Number.isFinite(deltaFloor) && deltaFloor > 0 ? deltaFloor : 0);
   const orientation = -1 as const;
   const { lambda } = boxCoxLambda(lower.x);
   const log: OutputWarp = { kind: "log", lambda: 0, orientation, offset: lower.offset, scale: 1 };
@@ -304,6 +304,8 @@ export interface OutputWarpingInfo {
   lambda: number;
   /** "lower": the gap to the best score is transformed (the bad tail compressed), the one orientation fitted; "upper" (the gap to the worst) is never produced. */
   orientation?: "lower" | "upper";
+  /** δ's floor: the noise standard deviation fitted at the top of the scores (raw units), when it was above zero and raised δ's floor. */
+  noiseFloor?: number;
   /** Score of each transform compared at the last choice (log-likelihood of the raw scores, nats), when "auto" compared several. */
   criteria?: Partial<Record<OutputWarpKind, number>>;
 }

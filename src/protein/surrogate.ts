@@ -22,6 +22,11 @@ import {
   warpParameterCount,
 } from "./output-warping";
 
+/** Fewest rows of the better half that `fitTopNoise` fits a GP to. */
+const TOP_NOISE_MIN_ROWS = 10;
+/** Scaled noise variance below which the better half counts as noise-free (a standard deviation of 1 % of its span). */
+const TOP_NOISE_MIN_VARIANCE = 1e-4;
+
 /** Small constant of the reference's normalizations. */
 export const EPS = 1e-6;
 /** Below this many successes, failures join the GP data with the worst score (PufferLib). */
@@ -82,7 +87,7 @@ export interface SurrogateState {
    * transform compared so far (`score` is the chosen one's). The transform's own parameters are refitted from the
    * raw scores at every fit, so only the choice is kept.
    */
-  warping?: { kind: OutputWarpKind; scores: Partial<Record<OutputWarpKind, GpFitState>> };
+  warping?: { kind: OutputWarpKind; scores: Partial<Record<OutputWarpKind, GpFitState>>; top?: GpFitState; topNoise?: number };
   /** L-BFGS iterations left of a refit on all rows spread over suggestions (`coldRefitSlice`); absent = none. */
   refitLeft?: { score: number; cost: number };
 }
@@ -93,6 +98,9 @@ export class Surrogate {
   /** With output warping: one score GP per transform compared (each keeps its own warm start), and the last choice. */
   private readonly warpGps = new Map<OutputWarpKind, GaussianProcess>();
   private warpKind: OutputWarpKind = "identity";
+  /** GP of the better half of the rows, for the noise at the top (`fitTopNoise`), and its last estimate (raw units). */
+  private topGp: GaussianProcess | null = null;
+  private topNoise = 0;
   private warpCriteria: Partial<Record<OutputWarpKind, number>> | undefined;
   /** LML + log-priors of the hyperparameters after the last `fitGp` (what the fit maximized). */
   private lastObjective = Number.NaN;
@@ -205,8 +213,9 @@ export class Surrogate {
    * refits the last choice stays and only its data is updated.
    */
   private fitWarped(successes: ModelData, data: ModelData, suggestionIndex: number): FittedModels {
-    const candidates = warpCandidates(this.settings.outputWarping, successes.s);
     const due = this.isDue("score", successes.n);
+    if (due && this.settings.outputWarping !== "yeo-johnson") this.topNoise = this.fitTopNoise(data);
+    const candidates = warpCandidates(this.settings.outputWarping, successes.s, this.topNoise);
     let chosen = candidates.find((c) => c.kind === this.warpKind) ?? candidates[0];
     let targets: ModelTargets;
     let scoreFit: ModelSummary;
@@ -247,8 +256,32 @@ export class Surrogate {
       lambda: chosen.lambda,
       ...(chosen.kind === "log" || chosen.kind === "box-cox" ? { orientation: chosen.orientation < 0 ? ("lower" as const) : ("upper" as const) } : {}),
       ...(this.warpCriteria && this.settings.outputWarping === "auto" ? { criteria: { ...this.warpCriteria } } : {}),
+      ...(this.topNoise > 0 && chosen.kind !== "identity" && chosen.kind !== "yeo-johnson" ? { noiseFloor: this.topNoise } : {}),
     };
     return models;
+  }
+
+  /**
+   * The observation noise at the top of the scores, in raw score units, or 0 when it cannot be told from none: the
+   * noise standard deviation of a GP (warm-started between calls) fitted to the better half of the training rows,
+   * their raw scores min–max scaled. The better half leaves out the tail a warp is for, whose misfit an identity GP
+   * on all rows would count as noise. A fitted noise below 1 % of the half's span (standard deviation) counts as
+   * none, so a noise-free problem keeps δ as it was.
+   */
+  private fitTopNoise(data: ModelData): number {
+    const n = data.n;
+    if (n < 2 * TOP_NOISE_MIN_ROWS) return 0;
+    const order = [...data.s.keys()].sort((a, b) => data.s[b] - data.s[a] || a - b);
+    const rows = order.slice(0, Math.ceil(n / 2)).sort((a, b) => a - b);
+    const y = Float64Array.from(rows, (i) => data.s[i]);
+    const lo = minOf(y);
+    const hi = maxOf(y);
+    if (!(hi - lo > 0) || !Number.isFinite(hi - lo)) return 0;
+    const gp = (this.topGp ??= this.makeGp());
+    gp.setData(gatherRows(data.X, rows, this.space.dim), minMaxScale(y, lo, hi, EPS));
+    gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, coldMaxIterations: this.settings.coldFitIterations, steps: this.settings.fitIterations, rng: this.rng });
+    const noise = gp.hyperparameters.noise;
+    return noise >= TOP_NOISE_MIN_VARIANCE ? Math.sqrt(noise) * (hi - lo + EPS) : 0;
   }
 
   private warpGp(kind: OutputWarpKind): GaussianProcess {
@@ -396,6 +429,8 @@ export class Surrogate {
       const scores: Partial<Record<OutputWarpKind, GpFitState>> = {};
       for (const [kind, gp] of this.warpGps) scores[kind] = gp.getFitState();
       state.warping = { kind: this.warpKind, scores };
+      if (this.topGp) state.warping.top = this.topGp.getFitState();
+      if (this.topNoise > 0) state.warping.topNoise = this.topNoise;
     }
     return state;
   }
@@ -406,6 +441,8 @@ export class Surrogate {
     this.warpGps.clear();
     this.warpKind = "identity";
     this.warpCriteria = undefined;
+    this.topGp = null;
+    this.topNoise = 0;
     if (state.score) (this.scoreGp = this.makeGp()).setFitState(state.score);
     if (state.warping) {
       for (const [kind, fit] of Object.entries(state.warping.scores) as [OutputWarpKind, GpFitState][]) {
@@ -414,6 +451,8 @@ export class Surrogate {
         this.warpGps.set(kind, gp);
       }
       this.warpKind = state.warping.kind;
+      if (state.warping.top) (this.topGp = this.makeGp()).setFitState(state.warping.top);
+      this.topNoise = state.warping.topNoise ?? 0;
       this.scoreGp = this.warpGps.get(this.warpKind) ?? this.scoreGp;
     }
     if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);

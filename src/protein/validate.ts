@@ -150,11 +150,14 @@ const stateFields = {
     lastFitSize: z.strictObject({ score: count, cost: count }),
     // A refit on all rows spread over suggestions (coldRefitSlice): the L-BFGS iterations it has left.
     refitLeft: z.strictObject({ score: count, cost: count }).optional(),
-    // With output warping: the transform last chosen and the score GP of each transform compared.
+    // With output warping: the transform last chosen, the score GP of each transform compared, the top-half GP.
     warping: z
       .strictObject({
         kind: z.enum(["identity", "log", "box-cox", "yeo-johnson"]),
         scores: z.partialRecord(z.enum(["identity", "log", "box-cox", "yeo-johnson"]), gpFitStateSchema),
+        // The GP of the better half of the rows and the noise it fitted (δ's floor of log and Box–Cox).
+        top: gpFitStateSchema.optional(),
+        topNoise: finite.min(0).optional(),
       })
       .optional(),
   }),
