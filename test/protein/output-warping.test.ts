@@ -189,6 +189,25 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
     expect(sa.info.outputWarping).toEqual(sb.info.outputWarping);
   });
 
+  it("with observation noise, δ of the log is floored at the noise fitted at the top; without noise it is not", () => {
+    // A loss spanning 2 decades (0.1 … ~10), plus raw-unit noise of sd 0.05 in the first sweep: about 5 % of the
+    // span of the better half of the runs, which is what the noise at the top is fitted on.
+    const loss = (x: number, y: number) => 0.1 + 40 * ((x - 0.3) ** 2 + (y - 0.6) ** 2) ** 2;
+    const noisy = sweepWith((x, y, e) => loss(x, y) + 0.05 * e, "minimize", { outputWarping: "log" }, 60);
+    const w = noisy.suggest().info.outputWarping!;
+    expect(w.kind).toBe("log");
+    // On the order of the noise (sd 0.05; a GP on 30 rows explains part of it as signal).
+    expect(w.noiseFloor).toBeGreaterThan(0.01);
+    expect(w.noiseFloor).toBeLessThan(0.2);
+    // The floor holds across a snapshot: the restored sweep suggests what the uninterrupted one does.
+    const snap = JSON.parse(JSON.stringify(noisy.snapshot()));
+    expect(snap.gp.warping.topNoise).toBe(w.noiseFloor);
+    const restored = Protein.restore(snap);
+    expect(restored.suggest().params).toEqual(noisy.suggest().params);
+    const clean = sweepWith((x, y) => loss(x, y), "minimize", { outputWarping: "log" }, 60);
+    expect(clean.suggest().info.outputWarping!.noiseFloor).toBeUndefined();
+  });
+
   it("survives snapshot/restore and exportState/importState: the next suggestions equal the uninterrupted sweep's", () => {
     const loss = (x: number, y: number) => Math.exp(9 * (x - 0.7) ** 2 + 6 * (y - 0.2) ** 2);
     const run = (p: Protein, steps: number) =>
