@@ -3,7 +3,7 @@
  * and the reference mode (REFERENCE_SETTINGS), plus the first suggest() after loadPrior.
  *
  *   npm run bench:suggest     (npx tsx bench/suggest-timing.ts [--sizes 100,300,750,3000,10000] [--repeats 3]
- *                              [--modes default,reference,warp-auto] [--reference-max 750] [--prior 10000] [--async])
+ *                              [--modes default,reference,warp-auto,warp-none] [--reference-max 750] [--prior 10000] [--async])
  *
  * Windows (n ≤ --window-max, default 750): a single suggest() after a restore would time only one path:
  * the default refits the GP hyperparameters above 100 observations only when the data grew by
@@ -101,7 +101,7 @@ const amortSteps = Number(arg("--steps", "6"));
 const prior = Number(arg("--prior", "10000"));
 const useAsync = process.argv.includes("--async");
 const modeNames = arg("--modes", "default,reference").split(",");
-const allModes: Record<string, ProteinOptions> = { default: {}, reference: { ...REFERENCE_SETTINGS }, "warp-auto": { outputWarping: "auto" } };
+const allModes: Record<string, ProteinOptions> = { default: {}, reference: { ...REFERENCE_SETTINGS }, "warp-auto": { outputWarping: "auto" }, "warp-none": { outputWarping: "none" } };
 
 const mib = (kb: number): string => (kb / 1024).toFixed(0);
 process.stdout.write(

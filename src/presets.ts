@@ -37,6 +37,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<ProteinSettin
     fitMethod: "pyro", // protein.py:413 gp.util.train(gp_score, Adam)
     fitIterations: 1000, // pyro/contrib/gp/util.py:161 train(..., num_steps=1000)
     pendingStrategy: "none", // Metta's Protein has no notion of pending suggestions
+    outputWarping: "none", // the Python Protein fits its GP to the scores untransformed (no output warping)
   }),
   // PufferLib 2.0's Protein.__init__ defaults (packages/pufferlib-core/src/pufferlib/sweep.py lines 342–353).
   pufferlib: Object.freeze({
@@ -54,6 +55,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<ProteinSettin
     fitMethod: "pyro", // :402, :418 gp.util.train
     fitIterations: 1000, // pyro/contrib/gp/util.py:161
     pendingStrategy: "none",
+    outputWarping: "none", // likewise
   }),
 });
 

@@ -125,9 +125,10 @@ export interface ProteinSettings {
   /**
    * Monotone transform of the scores before the score GP (src/protein/output-warping.ts): "none", a fixed "log",
    * "box-cox" or "yeo-johnson" (λ by maximum likelihood, refitted at every fit), or "auto": at every hyperparameter
-   * refit, identity, log and the fitted Box–Cox are each fitted and the one with the largest marginal likelihood of
-   * the raw scores (the Jacobian included) is used. For scores that span orders of magnitude (a loss that explodes
-   * in part of the box). @default "none" (docs/benchmarks.md, issue 14 round 2)
+   * refit, identity, log and the fitted Box–Cox (all on the gap to the best score, δ floored at the noise fitted at
+   * the top of the scores) are each fitted and the one with the largest marginal likelihood of the raw scores (the
+   * Jacobian included) is used. Helps most on scores that span orders of magnitude (a loss that explodes in part of
+   * the box). @default "auto" (docs/benchmarks.md, issue 14 round 3; "none" before)
    */
   outputWarping: OutputWarpingSetting;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
@@ -177,7 +178,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,
-  outputWarping: "none",
+  outputWarping: "auto",
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",
