@@ -87,7 +87,14 @@ export interface SurrogateState {
    * transform compared so far (`score` is the chosen one's). The transform's own parameters are refitted from the
    * raw scores at every fit, so only the choice is kept.
    */
-  warping?: { kind: OutputWarpKind; scores: Partial<Record<OutputWarpKind, GpFitState>>; top?: GpFitState; topNoise?: number };
+  warping?: {
+    kind: OutputWarpKind;
+    scores: Partial<Record<OutputWarpKind, GpFitState>>;
+    /** Under "auto": each transform's criterion at the last choice (reported in `info` until the next choice). */
+    criteria?: Partial<Record<OutputWarpKind, number>>;
+    top?: GpFitState;
+    topNoise?: number;
+  };
   /** L-BFGS iterations left of a refit on all rows spread over suggestions (`coldRefitSlice`); absent = none. */
   refitLeft?: { score: number; cost: number };
 }
@@ -429,6 +436,7 @@ export class Surrogate {
       const scores: Partial<Record<OutputWarpKind, GpFitState>> = {};
       for (const [kind, gp] of this.warpGps) scores[kind] = gp.getFitState();
       state.warping = { kind: this.warpKind, scores };
+      if (this.warpCriteria) state.warping.criteria = { ...this.warpCriteria };
       if (this.topGp) state.warping.top = this.topGp.getFitState();
       if (this.topNoise > 0) state.warping.topNoise = this.topNoise;
     }
@@ -451,6 +459,7 @@ export class Surrogate {
         this.warpGps.set(kind, gp);
       }
       this.warpKind = state.warping.kind;
+      if (state.warping.criteria) this.warpCriteria = { ...state.warping.criteria };
       if (state.warping.top) (this.topGp = this.makeGp()).setFitState(state.warping.top);
       this.topNoise = state.warping.topNoise ?? 0;
       this.scoreGp = this.warpGps.get(this.warpKind) ?? this.scoreGp;

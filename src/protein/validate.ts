@@ -155,6 +155,8 @@ const stateFields = {
       .strictObject({
         kind: z.enum(["identity", "log", "box-cox", "yeo-johnson"]),
         scores: z.partialRecord(z.enum(["identity", "log", "box-cox", "yeo-johnson"]), gpFitStateSchema),
+        // Under "auto": each transform's criterion at the last choice (info reports it until the next choice).
+        criteria: z.partialRecord(z.enum(["identity", "log", "box-cox", "yeo-johnson"]), finite).optional(),
         // The GP of the better half of the rows and the noise it fitted (δ's floor of log and Box–Cox).
         top: gpFitStateSchema.optional(),
         topNoise: finite.min(0).optional(),
