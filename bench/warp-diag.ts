@@ -40,6 +40,6 @@ for (let i = 0; i < budget; i++) {
 console.log(
   `${problem.name} seed ${seed} ${setting}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}` +
     (lambdas.length ? `; box-cox λ ${Math.min(...lambdas).toFixed(2)}…${Math.max(...lambdas).toFixed(2)}` : "") +
-    (floors.length ? `; δ floored by the top noise on ${floors.length} (${Math.min(...floors).toExponential(1)}…${Math.max(...floors).toExponential(1)})` : "") +
+    (floors.length ? `; a noise floor of δ in force on ${floors.length} (${Math.min(...floors).toExponential(1)}…${Math.max(...floors).toExponential(1)})` : "") +
     `; log10 regret ${Math.log10(best).toFixed(2)}`,
 );

@@ -304,7 +304,7 @@ export interface OutputWarpingInfo {
   lambda: number;
   /** "lower": the gap to the best score is transformed (the bad tail compressed), the one orientation fitted; "upper" (the gap to the worst) is never produced. */
   orientation?: "lower" | "upper";
-  /** δ's floor: the noise standard deviation fitted at the top of the scores (raw units), when it was above zero and raised δ's floor. */
+  /** Log and Box–Cox: δ's floor in force, the noise standard deviation fitted at the top of the scores (raw units); absent when no noise was detected. δ is the larger of it and the gap from the best to the third best. */
   noiseFloor?: number;
   /** Score of each transform compared at the last choice (log-likelihood of the raw scores, nats), when "auto" compared several. */
   criteria?: Partial<Record<OutputWarpKind, number>>;
