@@ -10,8 +10,9 @@
  * The orientation σ is always −1: x = (best − s) + δ, the gap to the best score plus δ, so the bad tail (a loss that
  * explodes far from its optimum) is compressed and the good end keeps its resolution. (The gap to the worst, σ = +1,
  * would compress the good end, where the optimum is; the field is kept so that a stored warp says what it is.)
- * m is the smallest σ·s and δ the gap between it and the third smallest (floored at 1e-9 of the spread), so the
- * best point is never an isolated outlier after the log. λ of Box–Cox comes from its profile likelihood of the
+ * m is the smallest σ·s and δ the gap between it and the third smallest, so the best point is never an isolated
+ * outlier after the log; δ is floored at `deltaFloor` (the surrogate passes the observation noise it fitted at the
+ * top of the scores, so a noisy best is not stretched over the top of the target range) and at 1e-9 of the spread. λ of Box–Cox comes from its profile likelihood of the
  * scores as an i.i.d. sample (scipy's `boxcox_normmax(method="mle")`); Yeo–Johnson works on the scores divided by
  * their standard deviation, as HEBO does with its losses (−s is the loss-like direction, so the bad tail is again
  * the one it compresses).
