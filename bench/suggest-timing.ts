@@ -3,7 +3,7 @@
  * and the reference mode (REFERENCE_SETTINGS), plus the first suggest() after loadPrior.
  *
  *   npm run bench:suggest     (npx tsx bench/suggest-timing.ts [--sizes 100,300,750,3000,10000] [--repeats 3]
- *                              [--modes default,reference,warp-auto,warp-none] [--reference-max 750] [--prior 10000] [--async])
+ *                              [--modes default,reference,warp-auto,warp-none] [--reference-max 750] [--prior 10000] [--prior-mode default] [--async])
  *
  * Windows (n ≤ --window-max, default 750): a single suggest() after a restore would time only one path:
  * the default refits the GP hyperparameters above 100 observations only when the data grew by
@@ -99,6 +99,8 @@ const windowMax = Number(arg("--window-max", "750"));
 const referenceMax = Number(arg("--reference-max", "750"));
 const amortSteps = Number(arg("--steps", "6"));
 const prior = Number(arg("--prior", "10000"));
+/** Settings of the sweep the prior is loaded into (a --modes name). */
+const priorMode = arg("--prior-mode", "default");
 const useAsync = process.argv.includes("--async");
 const modeNames = arg("--modes", "default,reference").split(",");
 const allModes: Record<string, ProteinOptions> = { default: {}, reference: { ...REFERENCE_SETTINGS }, "warp-auto": { outputWarping: "auto" }, "warp-none": { outputWarping: "none" } };
@@ -124,12 +126,13 @@ for (const n of sizes) {
   }
 }
 
+if (prior > 0 && !(priorMode in allModes)) throw new Error(`--prior-mode ${priorMode}: not a mode (${Object.keys(allModes).join(", ")})`);
 if (prior > 0) {
   // A new phase: `prior` observations of an earlier one loaded, then the first suggest() (cold fits).
   const earlier = new Protein(config, { seed: 3 });
   observeRandom(earlier, prior, 4);
   const records = earlier.observations as Parameters<Protein["loadPrior"]>[0];
-  const protein = new Protein(config, { seed: 5 });
+  const protein = new Protein(config, { ...allModes[priorMode], seed: 5 });
   let t0 = performance.now();
   protein.loadPrior(records);
   const load = performance.now() - t0;
@@ -141,6 +144,6 @@ if (prior > 0) {
   else protein.suggest();
   const secondMs = performance.now() - t0;
   process.stdout.write(
-    `\nloadPrior of ${prior} observations: ${load.toFixed(0)} ms; first suggest(): ${firstMs.toFixed(0)} ms (phase ${first.info.phase}, score GP on ${first.info.scoreModel?.observations} rows); second: ${secondMs.toFixed(0)} ms; peak RSS ${mib(process.resourceUsage().maxRSS)} MiB; load ${loadavg()[0].toFixed(1)}\n`,
+    `\nloadPrior of ${prior} observations (${priorMode}): ${load.toFixed(0)} ms; first suggest(): ${firstMs.toFixed(0)} ms (phase ${first.info.phase}, score GP on ${first.info.scoreModel?.observations} rows); second: ${secondMs.toFixed(0)} ms; peak RSS ${mib(process.resourceUsage().maxRSS)} MiB; load ${loadavg()[0].toFixed(1)}\n`,
   );
 }

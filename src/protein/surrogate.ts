@@ -24,6 +24,8 @@ import {
 
 /** Fewest rows of the better half that `fitTopNoise` fits a GP to. */
 const TOP_NOISE_MIN_ROWS = 10;
+/** Most rows `fitTopNoise` fits to (the best ones): its cost stays that of a 200-row fit at any n. */
+const TOP_NOISE_MAX_ROWS = 200;
 /** Scaled noise variance below which the better half counts as noise-free (a standard deviation of 1 % of its span). */
 const TOP_NOISE_MIN_VARIANCE = 1e-4;
 
@@ -270,8 +272,8 @@ export class Surrogate {
 
   /**
    * The observation noise at the top of the scores, in raw score units, or 0 when it cannot be told from none: the
-   * noise standard deviation of a GP (warm-started between calls) fitted to the better half of the training rows,
-   * their raw scores min–max scaled. The better half leaves out the tail a warp is for, whose misfit an identity GP
+   * noise standard deviation of a GP (warm-started between calls) fitted to the better half of the training rows
+   * (at most the 200 best), their raw scores min–max scaled. The better half leaves out the tail a warp is for, whose misfit an identity GP
    * on all rows would count as noise. A fitted noise below 1 % of the half's span (standard deviation) counts as
    * none, so a noise-free problem keeps δ as it was.
    */
@@ -279,7 +281,7 @@ export class Surrogate {
     const n = data.n;
     if (n < 2 * TOP_NOISE_MIN_ROWS) return 0;
     const order = [...data.s.keys()].sort((a, b) => data.s[b] - data.s[a] || a - b);
-    const rows = order.slice(0, Math.ceil(n / 2)).sort((a, b) => a - b);
+    const rows = order.slice(0, Math.min(Math.ceil(n / 2), TOP_NOISE_MAX_ROWS)).sort((a, b) => a - b);
     const y = Float64Array.from(rows, (i) => data.s[i]);
     const lo = minOf(y);
     const hi = maxOf(y);
