@@ -1,0 +1,156 @@
+/**
+ * The cross-kernel inner loops in WebAssembly SIMD (issue 13): squared scaled distances and dot products of every
+ * row of A with every row of B, two columns per f64x2 lane pair, eight per pass. Each lane runs the JavaScript
+ * loop's operations in the same order (WebAssembly's f64 arithmetic is IEEE-exact and never fused), so the
+ * results are bit-identical to src/gp/kernels.ts's loops; test/gp/wasm-kernels.test.ts checks that, and that the
+ * bytes below are what tools/build-wasm.ts compiles from src/gp/wasm/cross.wat.
+ *
+ * The module is instantiated synchronously on first use (it is 2 KiB, under every engine's limit for
+ * synchronous compilation). Where WebAssembly or its SIMD is missing, or instantiation fails for any reason,
+ * {@link wasmCross} returns false and the callers keep their JavaScript loops.
+ */
+import { CROSS_WASM_BASE64 } from "./cross-binary";
+
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface CrossExports {
+  memory: Memory;
+  sqdist(a: number, m: number, bT: number, n: number, d: number, J: number, nJ: number, K: number, nK: number, W: number, tol: number, out: number): void;
+  dot(a: number, m: number, bT: number, n: number, d: number, J: number, nJ: number, out: number): void;
+  kernelize(v: number, len: number, code: number, scale: number): void;
+  exp(x: number): number;
+  exp2(p: number): void;
+}
+/** The little of the WebAssembly API used here (the project's TypeScript lib has no DOM or WebAssembly types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => unknown;
+  Instance: new (module: unknown, imports: object) => { exports: unknown };
+}
+
+let loaded: CrossExports | null | undefined;
+let enabled = true;
+
+function decodeBase64(b64: string): Uint8Array {
+  const atob = (globalThis as unknown as { atob?: (s: string) => string }).atob;
+  if (typeof atob !== "function") throw new Error("no atob");
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function load(): CrossExports | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!api) throw new Error("no WebAssembly");
+    const instance = new api.Instance(new api.Module(decodeBase64(CROSS_WASM_BASE64)), {});
+    loaded = instance.exports as CrossExports;
+  } catch {
+    loaded = null; // e.g. an engine without SIMD: the JavaScript loops serve
+  }
+  return loaded;
+}
+
+/**
+ * Turns the WebAssembly kernels off (or back on) for this process: the JavaScript loops give the same bits, more
+ * slowly. For tests and benchmarks that compare the two; not a setting.
+ */
+export function setWasmKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the WebAssembly kernels are in use: enabled and instantiated here. */
+export function wasmKernelsActive(): boolean {
+  return enabled && load() !== null;
+}
+
+/** exp(x) by the module's exp (for the test that compares it with Math.exp bit for bit); NaN when the module is unavailable. */
+export function wasmExp(x: number): number {
+  const m = load();
+  return m ? m.exp(x) : Number.NaN;
+}
+
+/** exp of a pair by the module's two-lane exp (the one the kernels use), for the same test; NaNs when unavailable. */
+export function wasmExp2(x0: number, x1: number): [number, number] {
+  const m = load();
+  if (!m) return [Number.NaN, Number.NaN];
+  const v = new Float64Array(m.memory.buffer, 0, 2);
+  v[0] = x0;
+  v[1] = x1;
+  m.exp2(0);
+  return [v[0], v[1]];
+}
+
+/** Pairs (m·n) below which the copies into the module cost more than its loop saves. */
+export const WASM_MIN_PAIRS = 512;
+/** Output entries per chunk of A's rows (2 MiB of f64): bounds the module's memory whatever m is. */
+const CHUNK_ENTRIES = 1 << 18;
+
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/** What the kernel adds for each dimension. */
+export interface CrossTerms {
+  kind: "sqdist" | "dot";
+  /** Continuous dimensions, in the order the scalar loop visits them. */
+  cont: Int32Array;
+  /** sqdist only: categorical dimensions (after the continuous ones), each adding catWeight[r] where the codes differ by more than tol. */
+  cat?: Int32Array;
+  catWeight?: Float64Array;
+  tol?: number;
+  /**
+   * sqdist only: turn each r² into scale·k(r²) before handing the chunk over — code 0 RBF, 1 Matérn 3/2, 2 Matérn
+   * 5/2, with kernelOfR2InPlace's arithmetic and exp computed as V8's Math.exp computes it (the same bits).
+   */
+  kernel?: { code: number; scale: number };
+}
+
+/**
+ * Computes, for every row i of A (m×d, row-major) and row b of B (n×d), Σ over `terms` of the pair's terms, and
+ * hands them to `each` a chunk of A's rows at a time: `view[(i − row0)·n + b]` for row0 ≤ i < row0 + rows. The view
+ * lies in the module's memory and is valid only during that callback. Returns false (having called nothing) when
+ * the WebAssembly kernels are off or unavailable.
+ */
+export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number, d: number, terms: CrossTerms, each: (view: Float64Array, row0: number, rows: number) => void): boolean {
+  if (!enabled || m === 0 || n === 0) return false;
+  const x = load();
+  if (!x) return false;
+  const cont = terms.cont;
+  const cat = terms.kind === "sqdist" && terms.cat ? terms.cat : new Int32Array(0);
+  const chunk = Math.max(1, Math.min(m, Math.floor(CHUNK_ENTRIES / n)));
+  // Layout (bytes): J | K | W | bT (d×n) | a (chunk×d) | out (chunk×n).
+  const offJ = 0;
+  const offK = align16(offJ + 4 * cont.length);
+  const offW = align16(offK + 4 * cat.length);
+  const offBT = align16(offW + 8 * cat.length);
+  const offA = align16(offBT + 8 * d * n);
+  const offOut = align16(offA + 8 * chunk * d);
+  const end = offOut + 8 * chunk * n;
+  const have = x.memory.buffer.byteLength;
+  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  const buf = x.memory.buffer;
+  new Int32Array(buf, offJ, cont.length).set(cont);
+  if (cat.length > 0) {
+    new Int32Array(buf, offK, cat.length).set(cat);
+    new Float64Array(buf, offW, cat.length).set(terms.catWeight!.subarray(0, cat.length));
+  }
+  const bT = new Float64Array(buf, offBT, d * n);
+  for (let b = 0; b < n; b++) {
+    const o = b * d;
+    for (let j = 0; j < d; j++) bT[j * n + b] = B[o + j];
+  }
+  const a = new Float64Array(buf, offA, chunk * d);
+  const out = new Float64Array(buf, offOut, chunk * n);
+  for (let row0 = 0; row0 < m; row0 += chunk) {
+    const rows = Math.min(chunk, m - row0);
+    a.set(A.subarray(row0 * d, (row0 + rows) * d));
+    if (terms.kind === "sqdist") {
+      x.sqdist(offA, rows, offBT, n, d, offJ, cont.length, offK, cat.length, offW, terms.tol ?? 0, offOut);
+      if (terms.kernel) x.kernelize(offOut, rows * n, terms.kernel.code, terms.kernel.scale);
+    } else x.dot(offA, rows, offBT, n, d, offJ, cont.length, offOut);
+    each(out, row0, rows);
+  }
+  return true;
+}
