@@ -27,7 +27,7 @@ export interface ProteinSettings {
   costParam: string | null;
   /** Drop the inefficient high-cost tail of the front from the search centers. @default true */
   prunePareto: boolean;
-  /** Most observations a GP is fitted on. @default 750 */
+  /** Rows a GP is fitted on beyond which the older ones are subsampled (up to gpMaxObs + ⌈gpMaxObs/16⌉ rows; docs/algorithm.md §3). @default 750 */
   gpMaxObs: number;
   /** The first suggestion is the search center (each parameter's `mean`). @default true */
   seedWithSearchCenter: boolean;
