@@ -1,7 +1,8 @@
 /**
- * The WebAssembly SIMD cross kernels (src/gp/wasm/cross.ts) against the JavaScript loops, in one run:
+ * The WebAssembly SIMD cross kernels (src/linalg/wasm/cross.ts) against the JavaScript loops, in one run:
  *   1. kernel level: fillCross of the default kernel (Matérn 3/2 + linear, scaled) for n training rows × a block of
- *      256 candidates, and fillLower of n rows, d = 11 — what every suggest() and every refit does;
+ *      256 candidates, and fillLower of n rows, d = 11 — what every suggest() and every refit does; the forward
+ *      solve L⁻¹·K(X, X*) for 256 candidates (the variances) and the inverse from the factor (every refit);
  *   2. sweep level: the same suggest() → observe steps from one restored sweep, wasm on and off alternately, so
  *      both do exactly the same work (the results are bit-identical; the script checks the suggestions agree).
  *
@@ -9,7 +10,8 @@
  */
 import { cpus, loadavg } from "node:os";
 import { ScaledKernel, LinearKernel, StationaryKernel, SumKernel } from "../src/gp/kernels";
-import { setWasmKernels, wasmKernelsActive } from "../src/gp/wasm/cross";
+import { choleskyInPlace, inverseFromCholesky, solveLowerMany } from "../src/linalg/index";
+import { setWasmKernels, wasmKernelsActive } from "../src/linalg/wasm/cross";
 import { Protein } from "../src/protein";
 import { createRng } from "../src/random";
 import { arg, evaluate, prepareSweep } from "./suggest-setup";
@@ -42,7 +44,9 @@ process.stdout.write(
     .map((l) => l.toFixed(1))
     .join(" ")}\n\n`,
 );
-process.stdout.write("| n | fillCross n×256: JS ms | wasm ms | JS / wasm | fillLower n×n: JS ms | wasm ms | JS / wasm |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+process.stdout.write(
+  "| n | fillCross n×256: JS ms | wasm ms | JS / wasm | fillLower n×n: JS ms | wasm ms | JS / wasm | solveLowerMany n×256: JS ms | wasm ms | JS / wasm | inverseFromCholesky: JS ms | wasm ms | JS / wasm |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+);
 const rng = createRng(1);
 for (const n of sizes) {
   const X = Float64Array.from({ length: n * d }, () => rng.uniform(-1, 1));
@@ -52,8 +56,22 @@ for (const n of sizes) {
   const K = new Float64Array(n * n);
   const reps = n >= 3000 ? 3 : 9;
   const row: number[] = [];
-  for (const which of ["cross", "lower"] as const) {
-    const f = which === "cross" ? () => k.fillCross(X, n, C, 256, T, 1, false) : () => k.fillLower(X, n, K, 1, false);
+  k.fillLower(X, n, K, 1, false);
+  for (let i = 0; i < n; i++) {
+    K[i * n + i] += 1e-2;
+    for (let j = 0; j < i; j++) K[j * n + i] = K[i * n + j];
+  }
+  const Lf = K.slice();
+  if (choleskyInPlace(Lf, n) !== -1) throw new Error("not positive definite");
+  const S = new Float64Array(n * 256);
+  const Inv = new Float64Array(n * n);
+  for (const which of ["cross", "lower", "solve", "inverse"] as const) {
+    const f = {
+      cross: () => k.fillCross(X, n, C, 256, T, 1, false),
+      lower: () => k.fillLower(X, n, K, 1, false),
+      solve: () => solveLowerMany(Lf, n, T, 256, S),
+      inverse: () => inverseFromCholesky(Lf, n, Inv),
+    }[which];
     // Alternate, so both see the same load.
     const js: number[] = [];
     const wasm: number[] = [];
@@ -65,7 +83,7 @@ for (const n of sizes) {
     }
     row.push(median(js), median(wasm), median(js) / median(wasm));
   }
-  process.stdout.write(`| ${n} | ${row[0].toFixed(2)} | ${row[1].toFixed(2)} | ${row[2].toFixed(2)} | ${row[3].toFixed(2)} | ${row[4].toFixed(2)} | ${row[5].toFixed(2)} |\n`);
+  process.stdout.write(`| ${n} | ${row.map((v) => v.toFixed(2)).join(" | ")} |\n`);
 }
 
 if (suggestSizes.length > 0) {

@@ -1,13 +1,13 @@
 /**
  * Generates the WebAssembly SIMD kernels of the GP (issue 13) and compiles them:
  *
- *   npx tsx tools/build-wasm.ts          writes src/gp/wasm/cross.wat (readable) and src/gp/wasm/cross-binary.ts
+ *   npx tsx tools/build-wasm.ts          writes src/linalg/wasm/cross.wat (readable) and src/linalg/wasm/cross-binary.ts
  *   npx tsx tools/build-wasm.ts --check  exits 1 if either file differs from what it would write
  *
  * The WAT is generated rather than written by hand because each kernel needs the same pair loop three times
  * (8 columns at a time in four f64x2 accumulators, then 2, then 1). Compiled with the `wabt` npm package
  * (wat2wasm in JavaScript, a dev dependency), so no external toolchain is needed; the library only ever sees the
- * base64 bytes. test/gp/wasm-kernels.test.ts runs the check, so the committed binary cannot go stale.
+ * base64 bytes. test/linalg/wasm.test.ts runs the check, so the committed binary cannot go stale.
  *
  * Every lane computes its own pair with the scalar code's operations in the scalar code's order (f64 add, sub,
  * mul are IEEE-exact in WebAssembly and never fused), so the results are bit-identical to the JavaScript loops
@@ -19,8 +19,8 @@ import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const watPath = join(root, "src/gp/wasm/cross.wat");
-const binPath = join(root, "src/gp/wasm/cross-binary.ts");
+const watPath = join(root, "src/linalg/wasm/cross.wat");
+const binPath = join(root, "src/linalg/wasm/cross-binary.ts");
 
 type Kind = "sqdist" | "dot";
 
@@ -133,7 +133,7 @@ function kernel(kind: Kind): string {
  * exp(x) with the algorithm of FreeBSD msun's e_exp.c (Sun's fdlibm, 1993; the one V8's Math.exp runs): reduce
  * x = k·ln2 + r with ln2 split in a high and a low part, approximate exp(r) by a degree-5 minimax rational
  * remainder, scale by 2^k; and, as V8 does, e itself for x = 1. Same constants, same operations, same order as
- * V8's, so the same bits as Math.exp (test/gp/wasm-kernels.test.ts compares them over a million arguments).
+ * V8's, so the same bits as Math.exp (test/linalg/wasm.test.ts compares them over a million arguments).
  */
 const EXP = `
   (func $exp (param $x f64) (result f64)
@@ -291,18 +291,107 @@ const EXP = `
   )
 `;
 
+/**
+ * Forward substitution L·y = b for groups of 4 right-hand sides, as src/linalg/triangular-blocked.ts's forward4x2
+ * and forward4x1 compute them (forwardRows' 4-row blocks): in tiles of 64 columns of L, for each group, columns in
+ * pairs (i, i+1) from max(k0, tile start) — the sums Σ_{k0 ≤ k < i} y_k·L_ik and y_k·L_{i+1,k} in increasing k,
+ * then y_i = (b_i − s)/L_ii and y_{i+1} = ((b_{i+1} − s') − L_{i+1,i}·y_i)/L_{i+1,i+1} — and a last single column
+ * y_i = (b_i − s)/L_ii. YT is n × R (k-major: YT[k·R + r]), so one f64x2 holds two right-hand sides; k0 is 4g
+ * for group g when fromRow, else 0. Every lane does the scalar code's operations in its order: the same bits.
+ */
+const FORWARD = `
+  (func (export "forward4") (param $L i32) (param $n i32) (param $YT i32) (param $R i32) (param $groups i32) (param $fromRow i32)
+    (local $i0 i32) (local $i1 i32) (local $g i32) (local $k0 i32) (local $i i32) (local $k i32)
+    (local $pL0 i32) (local $pL1 i32) (local $pY i32) (local $sY i32) (local $nb i32) (local $pYi i32)
+    (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $l0 v128) (local $l1 v128)
+    (local $y0 v128) (local $y1 v128) (local $d0 v128) (local $d1 v128) (local $l10 v128) (local $v0 v128) (local $v1 v128)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $sY (i32.shl (local.get $R) (i32.const 3)))
+    (local.set $i0 (i32.const 0))
+    (block $tiles_done (loop $tiles
+      (br_if $tiles_done (i32.ge_u (local.get $i0) (local.get $n)))
+      (local.set $i1 (select (i32.add (local.get $i0) (i32.const 64)) (local.get $n)
+        (i32.lt_u (i32.add (local.get $i0) (i32.const 64)) (local.get $n))))
+      (local.set $g (i32.const 0))
+      (block $groups_done (loop $groups_loop
+        (br_if $groups_done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $k0 (select (i32.shl (local.get $g) (i32.const 2)) (i32.const 0) (local.get $fromRow)))
+        (br_if $groups_done (i32.ge_u (local.get $k0) (local.get $i1)))
+        (local.set $i (select (local.get $k0) (local.get $i0) (i32.gt_u (local.get $k0) (local.get $i0))))
+        ;; pairs of columns
+        (block $pairs_done (loop $pairs
+          (br_if $pairs_done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $i1)))
+          (local.set $s00 (v128.const f64x2 0 0)) (local.set $s01 (v128.const f64x2 0 0))
+          (local.set $s10 (v128.const f64x2 0 0)) (local.set $s11 (v128.const f64x2 0 0))
+          (local.set $pL0 (i32.add (local.get $L) (i32.mul (local.get $i) (local.get $nb))))
+          (local.set $pL1 (i32.add (local.get $pL0) (local.get $nb)))
+          (local.set $pY (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (local.set $k (local.get $k0))
+          (block $k_done (loop $k_loop
+            (br_if $k_done (i32.ge_u (local.get $k) (local.get $i)))
+            (local.set $l0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $l1 (f64x2.splat (f64.load (i32.add (local.get $pL1) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $y0 (v128.load (local.get $pY)))
+            (local.set $y1 (v128.load offset=16 (local.get $pY)))
+            (local.set $s00 (f64x2.add (local.get $s00) (f64x2.mul (local.get $y0) (local.get $l0))))
+            (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $y0) (local.get $l1))))
+            (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (local.get $y1) (local.get $l0))))
+            (local.set $s11 (f64x2.add (local.get $s11) (f64x2.mul (local.get $y1) (local.get $l1))))
+            (local.set $pY (i32.add (local.get $pY) (local.get $sY)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $k_loop)))
+          (local.set $d0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $l10 (f64x2.splat (f64.load (i32.add (local.get $pL1) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $d1 (f64x2.splat (f64.load offset=8 (i32.add (local.get $pL1) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $pYi (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (local.set $v0 (f64x2.div (f64x2.sub (v128.load (local.get $pYi)) (local.get $s00)) (local.get $d0)))
+          (local.set $v1 (f64x2.div (f64x2.sub (v128.load offset=16 (local.get $pYi)) (local.get $s10)) (local.get $d0)))
+          (v128.store (local.get $pYi) (local.get $v0))
+          (v128.store offset=16 (local.get $pYi) (local.get $v1))
+          (local.set $pYi (i32.add (local.get $pYi) (local.get $sY)))
+          (v128.store (local.get $pYi) (f64x2.div (f64x2.sub (f64x2.sub (v128.load (local.get $pYi)) (local.get $s01)) (f64x2.mul (local.get $l10) (local.get $v0))) (local.get $d1)))
+          (v128.store offset=16 (local.get $pYi) (f64x2.div (f64x2.sub (f64x2.sub (v128.load offset=16 (local.get $pYi)) (local.get $s11)) (f64x2.mul (local.get $l10) (local.get $v1))) (local.get $d1)))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (br $pairs)))
+        ;; a single last column
+        (if (i32.lt_u (local.get $i) (local.get $i1)) (then
+          (local.set $s00 (v128.const f64x2 0 0)) (local.set $s10 (v128.const f64x2 0 0))
+          (local.set $pL0 (i32.add (local.get $L) (i32.mul (local.get $i) (local.get $nb))))
+          (local.set $pY (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (local.set $k (local.get $k0))
+          (block $k1_done (loop $k1_loop
+            (br_if $k1_done (i32.ge_u (local.get $k) (local.get $i)))
+            (local.set $l0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $s00 (f64x2.add (local.get $s00) (f64x2.mul (v128.load (local.get $pY)) (local.get $l0))))
+            (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (v128.load offset=16 (local.get $pY)) (local.get $l0))))
+            (local.set $pY (i32.add (local.get $pY) (local.get $sY)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $k1_loop)))
+          (local.set $d0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $pYi (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (v128.store (local.get $pYi) (f64x2.div (f64x2.sub (v128.load (local.get $pYi)) (local.get $s00)) (local.get $d0)))
+          (v128.store offset=16 (local.get $pYi) (f64x2.div (f64x2.sub (v128.load offset=16 (local.get $pYi)) (local.get $s10)) (local.get $d0)))))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $groups_loop)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 64)))
+      (br $tiles)))
+  )
+`;
+
 function wat(): string {
   return `;; Generated by tools/build-wasm.ts (do not edit): the GP's cross-kernel inner loops in WebAssembly SIMD.
 ;; sqdist: out[i*n + b] = sum over q of (a[i*d + J[q]] - bT[J[q]*n + b])^2, then + W[r] for each categorical
 ;;         dimension K[r] where |a - bT| > tol (else + 0), the scalar code's order; all offsets in bytes.
 ;; dot:    out[i*n + b] = sum over q of a[i*d + J[q]] * bT[J[q]*n + b].
 ;; kernelize: a stationary kernel's values from r^2 in place, with exp computed as V8's Math.exp computes it.
+;; forward4: forward substitution for groups of 4 right-hand sides, as the JavaScript forward4x2 / forward4x1.
 ;; a is m x d row-major; bT is d x n (B transposed), so each f64x2 lane holds another column b.
 (module
   (memory (export "memory") 1)
 ${kernel("sqdist")}
 ${kernel("dot")}
 ${EXP}
+${FORWARD}
 )
 `;
 }
@@ -315,7 +404,7 @@ async function build(): Promise<{ text: string; ts: string }> {
   const { buffer } = module.toBinary({});
   const b64 = Buffer.from(buffer).toString("base64");
   const lines = b64.match(/.{1,100}/g) ?? [];
-  const ts = `/** Generated by tools/build-wasm.ts from src/gp/wasm/cross.wat (do not edit): the module's bytes, base64. */
+  const ts = `/** Generated by tools/build-wasm.ts from src/linalg/wasm/cross.wat (do not edit): the module's bytes, base64. */
 export const CROSS_WASM_BASE64 =
 ${lines.map((l, i) => `  "${l}"${i < lines.length - 1 ? " +" : ";"}`).join("\n")}
 `;

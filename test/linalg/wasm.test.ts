@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { LinearKernel, StationaryKernel, SumKernel, type Kernel } from "../../src/gp/kernels";
-import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive } from "../../src/gp/wasm/cross";
+import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive } from "../../src/linalg/wasm/cross";
+import { choleskyInPlace, inverseFromCholesky, solveLowerMany } from "../../src/linalg/index";
 import { Protein } from "../../src/protein";
 import { createRng } from "../../src/random";
 
@@ -116,6 +117,34 @@ describe("WebAssembly cross kernels", () => {
     }
   });
 
+  it("solve L·X = B and invert from the factor with the JavaScript blocks' bits (every n mod 4, tile edges, tails)", () => {
+    const rng = createRng(21);
+    for (const n of [32, 33, 63, 64, 65, 66, 130, 131]) {
+      // An SPD matrix and its factor.
+      const G = Float64Array.from({ length: n * n }, () => rng.uniform(-1, 1));
+      const A = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += G[i * n + k] * G[j * n + k];
+        A[i * n + j] = A[j * n + i] = s / n + (i === j ? 0.5 : 0);
+      }
+      expect(choleskyInPlace(A, n)).toBe(-1);
+      for (const m of [8, 11, 64, 70, 131]) {
+        const B = Float64Array.from({ length: n * m }, () => rng.uniform(-2, 2));
+        setWasmKernels(true);
+        const w = solveLowerMany(A, n, B, m);
+        setWasmKernels(false);
+        const js = solveLowerMany(A, n, B, m);
+        expect({ n, m, at: firstDifference(w, js) }).toEqual({ n, m, at: -1 });
+      }
+      setWasmKernels(true);
+      const wi = inverseFromCholesky(A, n);
+      setWasmKernels(false);
+      const ji = inverseFromCholesky(A, n);
+      expect({ n, inverse: firstDifference(wi, ji) }).toEqual({ n, inverse: -1 });
+    }
+  });
+
   it("leave a sweep's suggestions unchanged (mixed parameter types, 25 steps)", () => {
     const config = {
       sweep: {
@@ -146,7 +175,7 @@ describe("WebAssembly cross kernels", () => {
   });
 
   it("ship the bytes tools/build-wasm.ts compiles from the generated WAT", () => {
-    // Throws (exit 1, "stale: …") if src/gp/wasm/cross.wat or cross-binary.ts differs from a fresh build.
+    // Throws (exit 1, "stale: …") if src/linalg/wasm/cross.wat or cross-binary.ts differs from a fresh build.
     execFileSync(process.execPath, ["--import", "tsx", "tools/build-wasm.ts", "--check"], { stdio: "pipe" });
   });
 });

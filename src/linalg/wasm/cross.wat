@@ -3,6 +3,7 @@
 ;;         dimension K[r] where |a - bT| > tol (else + 0), the scalar code's order; all offsets in bytes.
 ;; dot:    out[i*n + b] = sum over q of a[i*d + J[q]] * bT[J[q]*n + b].
 ;; kernelize: a stationary kernel's values from r^2 in place, with exp computed as V8's Math.exp computes it.
+;; forward4: forward substitution for groups of 4 right-hand sides, as the JavaScript forward4x2 / forward4x1.
 ;; a is m x d row-major; bT is d x n (B transposed), so each f64x2 lane holds another column b.
 (module
   (memory (export "memory") 1)
@@ -366,6 +367,84 @@
                 (call $exp (f64.neg (local.get $t))))))))))
       (local.set $p (i32.add (local.get $p) (i32.const 8)))
       (br $next)))
+  )
+
+
+  (func (export "forward4") (param $L i32) (param $n i32) (param $YT i32) (param $R i32) (param $groups i32) (param $fromRow i32)
+    (local $i0 i32) (local $i1 i32) (local $g i32) (local $k0 i32) (local $i i32) (local $k i32)
+    (local $pL0 i32) (local $pL1 i32) (local $pY i32) (local $sY i32) (local $nb i32) (local $pYi i32)
+    (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $l0 v128) (local $l1 v128)
+    (local $y0 v128) (local $y1 v128) (local $d0 v128) (local $d1 v128) (local $l10 v128) (local $v0 v128) (local $v1 v128)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $sY (i32.shl (local.get $R) (i32.const 3)))
+    (local.set $i0 (i32.const 0))
+    (block $tiles_done (loop $tiles
+      (br_if $tiles_done (i32.ge_u (local.get $i0) (local.get $n)))
+      (local.set $i1 (select (i32.add (local.get $i0) (i32.const 64)) (local.get $n)
+        (i32.lt_u (i32.add (local.get $i0) (i32.const 64)) (local.get $n))))
+      (local.set $g (i32.const 0))
+      (block $groups_done (loop $groups_loop
+        (br_if $groups_done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $k0 (select (i32.shl (local.get $g) (i32.const 2)) (i32.const 0) (local.get $fromRow)))
+        (br_if $groups_done (i32.ge_u (local.get $k0) (local.get $i1)))
+        (local.set $i (select (local.get $k0) (local.get $i0) (i32.gt_u (local.get $k0) (local.get $i0))))
+        ;; pairs of columns
+        (block $pairs_done (loop $pairs
+          (br_if $pairs_done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $i1)))
+          (local.set $s00 (v128.const f64x2 0 0)) (local.set $s01 (v128.const f64x2 0 0))
+          (local.set $s10 (v128.const f64x2 0 0)) (local.set $s11 (v128.const f64x2 0 0))
+          (local.set $pL0 (i32.add (local.get $L) (i32.mul (local.get $i) (local.get $nb))))
+          (local.set $pL1 (i32.add (local.get $pL0) (local.get $nb)))
+          (local.set $pY (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (local.set $k (local.get $k0))
+          (block $k_done (loop $k_loop
+            (br_if $k_done (i32.ge_u (local.get $k) (local.get $i)))
+            (local.set $l0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $l1 (f64x2.splat (f64.load (i32.add (local.get $pL1) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $y0 (v128.load (local.get $pY)))
+            (local.set $y1 (v128.load offset=16 (local.get $pY)))
+            (local.set $s00 (f64x2.add (local.get $s00) (f64x2.mul (local.get $y0) (local.get $l0))))
+            (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $y0) (local.get $l1))))
+            (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (local.get $y1) (local.get $l0))))
+            (local.set $s11 (f64x2.add (local.get $s11) (f64x2.mul (local.get $y1) (local.get $l1))))
+            (local.set $pY (i32.add (local.get $pY) (local.get $sY)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $k_loop)))
+          (local.set $d0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $l10 (f64x2.splat (f64.load (i32.add (local.get $pL1) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $d1 (f64x2.splat (f64.load offset=8 (i32.add (local.get $pL1) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $pYi (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (local.set $v0 (f64x2.div (f64x2.sub (v128.load (local.get $pYi)) (local.get $s00)) (local.get $d0)))
+          (local.set $v1 (f64x2.div (f64x2.sub (v128.load offset=16 (local.get $pYi)) (local.get $s10)) (local.get $d0)))
+          (v128.store (local.get $pYi) (local.get $v0))
+          (v128.store offset=16 (local.get $pYi) (local.get $v1))
+          (local.set $pYi (i32.add (local.get $pYi) (local.get $sY)))
+          (v128.store (local.get $pYi) (f64x2.div (f64x2.sub (f64x2.sub (v128.load (local.get $pYi)) (local.get $s01)) (f64x2.mul (local.get $l10) (local.get $v0))) (local.get $d1)))
+          (v128.store offset=16 (local.get $pYi) (f64x2.div (f64x2.sub (f64x2.sub (v128.load offset=16 (local.get $pYi)) (local.get $s11)) (f64x2.mul (local.get $l10) (local.get $v1))) (local.get $d1)))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (br $pairs)))
+        ;; a single last column
+        (if (i32.lt_u (local.get $i) (local.get $i1)) (then
+          (local.set $s00 (v128.const f64x2 0 0)) (local.set $s10 (v128.const f64x2 0 0))
+          (local.set $pL0 (i32.add (local.get $L) (i32.mul (local.get $i) (local.get $nb))))
+          (local.set $pY (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (local.set $k (local.get $k0))
+          (block $k1_done (loop $k1_loop
+            (br_if $k1_done (i32.ge_u (local.get $k) (local.get $i)))
+            (local.set $l0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $s00 (f64x2.add (local.get $s00) (f64x2.mul (v128.load (local.get $pY)) (local.get $l0))))
+            (local.set $s10 (f64x2.add (local.get $s10) (f64x2.mul (v128.load offset=16 (local.get $pY)) (local.get $l0))))
+            (local.set $pY (i32.add (local.get $pY) (local.get $sY)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $k1_loop)))
+          (local.set $d0 (f64x2.splat (f64.load (i32.add (local.get $pL0) (i32.shl (local.get $i) (i32.const 3))))))
+          (local.set $pYi (i32.add (local.get $YT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $R)) (i32.shl (local.get $g) (i32.const 2))) (i32.const 3))))
+          (v128.store (local.get $pYi) (f64x2.div (f64x2.sub (v128.load (local.get $pYi)) (local.get $s00)) (local.get $d0)))
+          (v128.store offset=16 (local.get $pYi) (f64x2.div (f64x2.sub (v128.load offset=16 (local.get $pYi)) (local.get $s10)) (local.get $d0)))))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $groups_loop)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 64)))
+      (br $tiles)))
   )
 
 )

@@ -2,8 +2,8 @@
  * The cross-kernel inner loops in WebAssembly SIMD (issue 13): squared scaled distances and dot products of every
  * row of A with every row of B, two columns per f64x2 lane pair, eight per pass. Each lane runs the JavaScript
  * loop's operations in the same order (WebAssembly's f64 arithmetic is IEEE-exact and never fused), so the
- * results are bit-identical to src/gp/kernels.ts's loops; test/gp/wasm-kernels.test.ts checks that, and that the
- * bytes below are what tools/build-wasm.ts compiles from src/gp/wasm/cross.wat.
+ * results are bit-identical to src/gp/kernels.ts's loops; test/linalg/wasm.test.ts checks that, and that the
+ * bytes below are what tools/build-wasm.ts compiles from src/linalg/wasm/cross.wat.
  *
  * The module is instantiated synchronously on first use (it is 2 KiB, under every engine's limit for
  * synchronous compilation). Where WebAssembly or its SIMD is missing, or instantiation fails for any reason,
@@ -22,6 +22,7 @@ interface CrossExports {
   kernelize(v: number, len: number, code: number, scale: number): void;
   exp(x: number): number;
   exp2(p: number): void;
+  forward4(L: number, n: number, YT: number, R: number, groups: number, fromRow: number): void;
 }
 /** The little of the WebAssembly API used here (the project's TypeScript lib has no DOM or WebAssembly types). */
 interface WasmApi {
@@ -151,6 +152,43 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
       if (terms.kernel) x.kernelize(offOut, rows * n, terms.kernel.code, terms.kernel.scale);
     } else x.dot(offA, rows, offBT, n, d, offJ, cont.length, offOut);
     each(out, row0, rows);
+  }
+  return true;
+}
+
+/** Module memory above which the triangular solve leaves the work to JavaScript (L and the right-hand sides). */
+const MAX_SOLVE_BYTES = 192 << 20;
+
+/**
+ * Forward substitution L·y = b in place for the rows [r0, r4) of Y (one right-hand side per row, stride n; r4 − r0 a
+ * multiple of 4), with the same bits as src/linalg/triangular-blocked.ts's 4-row blocks (forward4x2, forward4x1):
+ * the rows are transposed into the module (two right-hand sides per f64x2), solved there, and copied back; L is
+ * copied in on every call. `fromRow` as forwardRows': group g's sums start at column 4g. Returns false, having
+ * touched nothing, when the module is off or unavailable, or the problem would need more than 192 MiB.
+ */
+export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0: number, r4: number, fromRow: boolean): boolean {
+  if (!enabled) return false;
+  const R = r4 - r0;
+  if (R <= 0 || R % 4 !== 0 || n === 0) return false;
+  const offL = 0;
+  const offY = align16(8 * n * n);
+  const end = offY + 8 * n * R;
+  if (end > MAX_SOLVE_BYTES) return false;
+  const x = load();
+  if (!x) return false;
+  const have = x.memory.buffer.byteLength;
+  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  const buf = x.memory.buffer;
+  new Float64Array(buf, offL, n * n).set(L.subarray(0, n * n));
+  const YT = new Float64Array(buf, offY, n * R);
+  for (let r = 0; r < R; r++) {
+    const o = (r0 + r) * n;
+    for (let k = 0; k < n; k++) YT[k * R + r] = Y[o + k];
+  }
+  x.forward4(offL, n, offY, R, R / 4, fromRow ? 1 : 0);
+  for (let r = 0; r < R; r++) {
+    const o = (r0 + r) * n;
+    for (let k = 0; k < n; k++) Y[o + k] = YT[k * R + r];
   }
   return true;
 }
