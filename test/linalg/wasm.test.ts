@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { LinearKernel, StationaryKernel, SumKernel, type Kernel } from "../../src/gp/kernels";
-import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive } from "../../src/linalg/wasm/cross";
+import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive, wasmMemoryBytes } from "../../src/linalg/wasm/cross";
+import { GaussianProcess } from "../../src/gp/index";
 import { choleskyInPlace, inverseFromCholesky, solveLowerMany } from "../../src/linalg/index";
 import { Protein } from "../../src/protein";
 import { createRng } from "../../src/random";
@@ -143,6 +144,41 @@ describe("WebAssembly cross kernels", () => {
       const ji = inverseFromCholesky(A, n);
       expect({ n, inverse: firstDifference(wi, ji) }).toEqual({ n, inverse: -1 });
     }
+  });
+
+  it("give the variance bound's bits (the per-candidate factorizations at the nearest rows), odd and even blocks", () => {
+    const rng = createRng(8);
+    for (const [n, q, d, neighbours] of [[40, 9, 3, 8], [300, 517, 6, 32], [90, 256, 11, 32], [33, 40, 2, 33]] as const) {
+      const X = Float64Array.from({ length: n * d }, () => rng.uniform(-1, 1));
+      const y = Float64Array.from({ length: n }, (_, i) => Math.sin(3 * X[i * d]) + 0.1 * rng.normal());
+      const gp = new GaussianProcess({ kernel: "matern52", dim: d, linear: true, normalizeY: "none" });
+      gp.setData(X, y);
+      gp.fit({ maxIterations: 5 });
+      const C = Float64Array.from({ length: q * d }, () => rng.uniform(-1.2, 1.2));
+      setWasmKernels(true);
+      const w = gp.predictMeanAndVarianceBound(C, { includeNoise: false, neighbours });
+      setWasmKernels(false);
+      const js = gp.predictMeanAndVarianceBound(C, { includeNoise: false, neighbours });
+      expect({ n, q, mean: firstDifference(w.mean, js.mean), bound: firstDifference(w.varianceBound, js.varianceBound) }).toEqual({ n, q, mean: -1, bound: -1 });
+    }
+  });
+
+  it("do not grow the module's memory from one prediction to the next", () => {
+    const rng = createRng(9);
+    const n = 200;
+    const d = 5;
+    const X = Float64Array.from({ length: n * d }, () => rng.uniform(-1, 1));
+    const gp = new GaussianProcess({ kernel: "matern32", dim: d, linear: true, normalizeY: "none" });
+    gp.setData(X, Float64Array.from({ length: n }, (_, i) => X[i * d]));
+    const C = Float64Array.from({ length: 300 * d }, () => rng.uniform(-1, 1));
+    gp.predictMeanAndVarianceBound(C, { includeNoise: false, neighbours: 32 });
+    gp.predict(C, { variance: true });
+    const size = wasmMemoryBytes();
+    for (let r = 0; r < 5; r++) {
+      gp.predictMeanAndVarianceBound(C, { includeNoise: false, neighbours: 32 });
+      gp.predict(C, { variance: true });
+    }
+    expect(wasmMemoryBytes()).toBe(size);
   });
 
   it("leave a sweep's suggestions unchanged (mixed parameter types, 25 steps)", () => {

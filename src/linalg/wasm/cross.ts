@@ -23,6 +23,7 @@ interface CrossExports {
   exp(x: number): number;
   exp2(p: number): void;
   forward4(L: number, n: number, YT: number, R: number, groups: number, fromRow: number): void;
+  nbreduce(K: number, n: number, idx: number, val: number, B: number, p: number, jitter: number, KS: number, W: number, out: number): void;
 }
 /** The little of the WebAssembly API used here (the project's TypeScript lib has no DOM or WebAssembly types). */
 interface WasmApi {
@@ -32,6 +33,12 @@ interface WasmApi {
 
 let loaded: CrossExports | null | undefined;
 let enabled = true;
+/**
+ * Start of the module memory a {@link wasmBoundSession} holds (K and its block buffers): the other kernels, which
+ * lay out their buffers from offset 0, must end below it, and hand the work back to JavaScript otherwise (the same
+ * bits either way). Infinity when no session is open.
+ */
+let reservedFrom = Number.POSITIVE_INFINITY;
 
 function decodeBase64(b64: string): Uint8Array {
   const atob = (globalThis as unknown as { atob?: (s: string) => string }).atob;
@@ -85,6 +92,11 @@ export function wasmExp2(x0: number, x1: number): [number, number] {
   return [v[0], v[1]];
 }
 
+/** Bytes of the module's memory (0 when it is unavailable): for the test that it does not keep growing. */
+export function wasmMemoryBytes(): number {
+  return load()?.memory.buffer.byteLength ?? 0;
+}
+
 /** Pairs (m·n) below which the copies into the module cost more than its loop saves. */
 export const WASM_MIN_PAIRS = 512;
 /** Output entries per chunk of A's rows (2 MiB of f64): bounds the module's memory whatever m is. */
@@ -129,6 +141,7 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
   const offA = align16(offBT + 8 * d * n);
   const offOut = align16(offA + 8 * chunk * d);
   const end = offOut + 8 * chunk * n;
+  if (end > reservedFrom) return false;
   const have = x.memory.buffer.byteLength;
   if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
   const buf = x.memory.buffer;
@@ -173,7 +186,7 @@ export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0:
   const offL = 0;
   const offY = align16(8 * n * n);
   const end = offY + 8 * n * R;
-  if (end > MAX_SOLVE_BYTES) return false;
+  if (end > MAX_SOLVE_BYTES || end > reservedFrom) return false;
   const x = load();
   if (!x) return false;
   const have = x.memory.buffer.byteLength;
@@ -191,4 +204,54 @@ export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0:
     for (let k = 0; k < n; k++) Y[o + k] = YT[k * R + r];
   }
   return true;
+}
+
+/** The variance bound's per-candidate solves in the module, K copied in once for all blocks of one call. */
+export interface WasmBoundSession {
+  /**
+   * For each of the B candidates: Σ w_a² with w = L⁻¹·k_S, L the Cholesky factor of K_SS + jitter·I at its p nearest
+   * rows `idx[i·p + a]` (kernel values `val[i·p + a]`); 0 where the factorization fails — into out[0..B).
+   */
+  reduce(idx: Int32Array, val: Float64Array, B: number, p: number, jitter: number, out: Float64Array): void;
+  /** Releases the module memory held for K. */
+  close(): void;
+}
+
+/**
+ * Opens a session for the variance bound of one predictMeanAndVarianceBound call: copies K (n×n; only its lower
+ * triangle is read) into the module above the memory the other kernels use, and keeps it there until close().
+ * Null when the module is off or unavailable, or K would need more than 192 MiB.
+ */
+export function wasmBoundSession(K: Float64Array, n: number, maxB: number, p: number): WasmBoundSession | null {
+  if (!enabled || reservedFrom !== Number.POSITIVE_INFINITY) return null;
+  const x = load();
+  if (!x) return null;
+  // Above what the cross kernels of a prediction block need (fillCross of n rows × maxB candidates, d ≤ 64): a
+  // fixed layout, so that repeated sessions reuse the same memory.
+  const base = align16(8 * n * maxB + 8 * 64 * (n + maxB) + 4096);
+  const offK = base;
+  const offIdx = align16(offK + 8 * n * n);
+  const offVal = align16(offIdx + 4 * maxB * p);
+  const offKS = align16(offVal + 8 * maxB * p);
+  const offW = align16(offKS + 16 * p * p);
+  const offOut = align16(offW + 16 * p);
+  const end = offOut + 8 * maxB;
+  if (end - base > MAX_SOLVE_BYTES) return null;
+  const have = x.memory.buffer.byteLength;
+  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  new Float64Array(x.memory.buffer, offK, n * n).set(K.subarray(0, n * n));
+  reservedFrom = base;
+  return {
+    reduce(idx, val, B, pp, jitter, out) {
+      if (B > maxB || pp !== p) throw new Error("wasmBoundSession: block larger than the session was opened for");
+      const buf = x.memory.buffer;
+      new Int32Array(buf, offIdx, B * p).set(idx.subarray(0, B * p));
+      new Float64Array(buf, offVal, B * p).set(val.subarray(0, B * p));
+      x.nbreduce(offK, n, offIdx, offVal, B, p, jitter, offKS, offW, offOut);
+      out.set(new Float64Array(buf, offOut, B));
+    },
+    close() {
+      reservedFrom = Number.POSITIVE_INFINITY;
+    },
+  };
 }

@@ -4,6 +4,7 @@
 ;; dot:    out[i*n + b] = sum over q of a[i*d + J[q]] * bT[J[q]*n + b].
 ;; kernelize: a stationary kernel's values from r^2 in place, with exp computed as V8's Math.exp computes it.
 ;; forward4: forward substitution for groups of 4 right-hand sides, as the JavaScript forward4x2 / forward4x1.
+;; nbreduce: the variance bound's p x p Cholesky and solve per candidate, two candidates at a time.
 ;; a is m x d row-major; bT is d x n (B transposed), so each f64x2 lane holds another column b.
 (module
   (memory (export "memory") 1)
@@ -445,6 +446,106 @@
         (br $groups_loop)))
       (local.set $i0 (i32.add (local.get $i0) (i32.const 64)))
       (br $tiles)))
+  )
+
+
+  (func (export "nbreduce") (param $K i32) (param $n i32) (param $idx i32) (param $val i32) (param $B i32) (param $p i32)
+    (param $jitter f64) (param $KS i32) (param $W i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $a i32) (local $b i32) (local $k i32) (local $ia0 i32) (local $ia1 i32)
+    (local $ib0 i32) (local $ib1 i32) (local $v0 f64) (local $v1 f64) (local $sum v128) (local $bad v128)
+    (local $red v128) (local $wa v128) (local $pa i32) (local $pb i32) (local $rowA i32) (local $rowB i32) (local $pp i32)
+    (local.set $pp (i32.mul (local.get $p) (i32.const 16)))   ;; bytes per row of KS (p pairs)
+    (local.set $i (i32.const 0))
+    (block $cands_done (loop $cands
+      (br_if $cands_done (i32.ge_u (local.get $i) (local.get $B)))
+      ;; the second lane's candidate (the same one when i is the last)
+      (local.set $j (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
+        (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $B))))
+      ;; gather K_SS (lower triangle) and add the jitter on the diagonal
+      (local.set $a (i32.const 0))
+      (block $ga_done (loop $ga
+        (br_if $ga_done (i32.ge_u (local.get $a) (local.get $p)))
+        (local.set $ia0 (i32.load (i32.add (local.get $idx) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $p)) (local.get $a)) (i32.const 2)))))
+        (local.set $ia1 (i32.load (i32.add (local.get $idx) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $p)) (local.get $a)) (i32.const 2)))))
+        (local.set $b (i32.const 0))
+        (block $gb_done (loop $gb
+          (br_if $gb_done (i32.gt_u (local.get $b) (local.get $a)))
+          (local.set $ib0 (i32.load (i32.add (local.get $idx) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $p)) (local.get $b)) (i32.const 2)))))
+          (local.set $ib1 (i32.load (i32.add (local.get $idx) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $p)) (local.get $b)) (i32.const 2)))))
+          (local.set $v0 (f64.load (i32.add (local.get $K) (i32.shl (select
+            (i32.add (i32.mul (local.get $ia0) (local.get $n)) (local.get $ib0))
+            (i32.add (i32.mul (local.get $ib0) (local.get $n)) (local.get $ia0))
+            (i32.ge_s (local.get $ia0) (local.get $ib0))) (i32.const 3)))))
+          (local.set $v1 (f64.load (i32.add (local.get $K) (i32.shl (select
+            (i32.add (i32.mul (local.get $ia1) (local.get $n)) (local.get $ib1))
+            (i32.add (i32.mul (local.get $ib1) (local.get $n)) (local.get $ia1))
+            (i32.ge_s (local.get $ia1) (local.get $ib1))) (i32.const 3)))))
+          (v128.store (i32.add (local.get $KS) (i32.add (i32.mul (local.get $a) (local.get $pp)) (i32.shl (local.get $b) (i32.const 4))))
+            (f64x2.replace_lane 1 (f64x2.splat (local.get $v0)) (local.get $v1)))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $gb)))
+        (local.set $pa (i32.add (local.get $KS) (i32.add (i32.mul (local.get $a) (local.get $pp)) (i32.shl (local.get $a) (i32.const 4)))))
+        (v128.store (local.get $pa) (f64x2.add (v128.load (local.get $pa)) (f64x2.splat (local.get $jitter))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $ga)))
+      ;; Cholesky in place, recording lanes whose pivot is not > 0
+      (local.set $bad (v128.const i64x2 0 0))
+      (local.set $a (i32.const 0))
+      (block $ca_done (loop $ca
+        (br_if $ca_done (i32.ge_u (local.get $a) (local.get $p)))
+        (local.set $rowA (i32.add (local.get $KS) (i32.mul (local.get $a) (local.get $pp))))
+        (local.set $b (i32.const 0))
+        (block $cb_done (loop $cb
+          (br_if $cb_done (i32.gt_u (local.get $b) (local.get $a)))
+          (local.set $rowB (i32.add (local.get $KS) (i32.mul (local.get $b) (local.get $pp))))
+          (local.set $sum (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $b) (i32.const 4)))))
+          (local.set $k (i32.const 0))
+          (block $ck_done (loop $ck
+            (br_if $ck_done (i32.ge_u (local.get $k) (local.get $b)))
+            (local.set $sum (f64x2.sub (local.get $sum) (f64x2.mul
+              (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $k) (i32.const 4))))
+              (v128.load (i32.add (local.get $rowB) (i32.shl (local.get $k) (i32.const 4)))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $ck)))
+          (if (i32.eq (local.get $a) (local.get $b))
+            (then
+              (local.set $bad (v128.or (local.get $bad) (v128.not (f64x2.gt (local.get $sum) (v128.const f64x2 0 0)))))
+              (v128.store (i32.add (local.get $rowA) (i32.shl (local.get $a) (i32.const 4))) (f64x2.sqrt (local.get $sum))))
+            (else
+              (v128.store (i32.add (local.get $rowA) (i32.shl (local.get $b) (i32.const 4)))
+                (f64x2.div (local.get $sum) (v128.load (i32.add (local.get $rowB) (i32.shl (local.get $b) (i32.const 4))))))))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $cb)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $ca)))
+      ;; w = L^-1 k_S and the sum of its squares
+      (local.set $red (v128.const f64x2 0 0))
+      (local.set $a (i32.const 0))
+      (block $sa_done (loop $sa
+        (br_if $sa_done (i32.ge_u (local.get $a) (local.get $p)))
+        (local.set $rowA (i32.add (local.get $KS) (i32.mul (local.get $a) (local.get $pp))))
+        (local.set $sum (f64x2.replace_lane 1
+          (f64x2.splat (f64.load (i32.add (local.get $val) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $p)) (local.get $a)) (i32.const 3)))))
+          (f64.load (i32.add (local.get $val) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $p)) (local.get $a)) (i32.const 3))))))
+        (local.set $k (i32.const 0))
+        (block $sk_done (loop $sk
+          (br_if $sk_done (i32.ge_u (local.get $k) (local.get $a)))
+          (local.set $sum (f64x2.sub (local.get $sum) (f64x2.mul
+            (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $k) (i32.const 4))))
+            (v128.load (i32.add (local.get $W) (i32.shl (local.get $k) (i32.const 4)))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $sk)))
+        (local.set $wa (f64x2.div (local.get $sum) (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $a) (i32.const 4))))))
+        (v128.store (i32.add (local.get $W) (i32.shl (local.get $a) (i32.const 4))) (local.get $wa))
+        (local.set $red (f64x2.add (local.get $red) (f64x2.mul (local.get $wa) (local.get $wa))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $sa)))
+      (local.set $red (v128.bitselect (v128.const f64x2 0 0) (local.get $red) (local.get $bad)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (f64x2.extract_lane 0 (local.get $red)))
+      (if (i32.ne (local.get $j) (local.get $i)) (then
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (f64x2.extract_lane 1 (local.get $red)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $cands)))
   )
 
 )
