@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD cross kernels (src/linalg/wasm/cross.ts) against the JavaScript loops, in one run:
+ * The WebAssembly SIMD cross kernels (src/linalg/wasm/index.ts) against the JavaScript loops, in one run:
  *   1. kernel level: fillCross of the default kernel (Matérn 3/2 + linear, scaled) for n training rows × a block of
  *      256 candidates, and fillLower of n rows, d = 11 — what every suggest() and every refit does; the forward
  *      solve L⁻¹·K(X, X*) for 256 candidates (the variances) and the inverse from the factor (every refit);
@@ -11,7 +11,7 @@
 import { cpus, loadavg } from "node:os";
 import { ScaledKernel, LinearKernel, StationaryKernel, SumKernel } from "../src/gp/kernels";
 import { choleskyInPlace, inverseFromCholesky, solveLowerMany } from "../src/linalg/index";
-import { setWasmKernels, wasmKernelsActive } from "../src/linalg/wasm/cross";
+import { setWasmKernels, wasmKernelsActive } from "../src/linalg/wasm/index";
 import { Protein } from "../src/protein";
 import { createRng } from "../src/random";
 import { arg, evaluate, prepareSweep } from "./suggest-setup";

@@ -28,7 +28,7 @@
  */
 import { NumericalError, ObservationError, ConfigError } from "../errors";
 import { DEFAULT_MAX_RELATIVE_JITTER, cholesky, choleskyExtendInPlace, choleskyInPlace, reusableCholeskyRows, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
-import { wasmBoundSession } from "../linalg/wasm/cross";
+import { wasmBoundSession } from "../linalg/wasm/index";
 import type { Rng } from "../random/types";
 import { Adam } from "./adam";
 import {

@@ -25,7 +25,7 @@
  * products with a constant are built in one buffer without temporaries.
  */
 import { symmetrizeFromLower } from "../linalg/blas";
-import { type CrossTerms, WASM_MIN_PAIRS, wasmCross, wasmKernelsActive } from "../linalg/wasm/cross";
+import { type CrossTerms, WASM_MIN_PAIRS, wasmCross, wasmKernelsActive } from "../linalg/wasm/index";
 
 /** The stationary base kernels. */
 export type StationaryKernelType = "matern52" | "matern32" | "rbf";

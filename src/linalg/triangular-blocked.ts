@@ -22,7 +22,7 @@
  * (6 loads per 8 multiply–adds in (F) and (G)); tiles of TILE rows of L keep the rows a pass touches in L2.
  */
 
-import { wasmForwardRows } from "./wasm/cross";
+import { wasmForwardRows } from "./wasm/index";
 
 /** Right-hand sides (rows of Y) and order of L from which the forward solve's 4-row blocks go to WebAssembly. */
 const WASM_MIN_ROWS = 8;

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { LinearKernel, StationaryKernel, SumKernel, type Kernel } from "../../src/gp/kernels";
-import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive, wasmMemoryBytes } from "../../src/linalg/wasm/cross";
+import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive, wasmMemoryBytes } from "../../src/linalg/wasm/index";
 import { GaussianProcess } from "../../src/gp/index";
 import { choleskyInPlace, inverseFromCholesky, solveLowerMany } from "../../src/linalg/index";
 import { Protein } from "../../src/protein";
@@ -211,7 +211,7 @@ describe("WebAssembly cross kernels", () => {
   });
 
   it("ship the bytes tools/build-wasm.ts compiles from the generated WAT", () => {
-    // Throws (exit 1, "stale: …") if src/linalg/wasm/cross.wat or cross-binary.ts differs from a fresh build.
+    // Throws (exit 1, "stale: …") if src/linalg/wasm/kernels.wat or kernels-binary.ts differs from a fresh build.
     execFileSync(process.execPath, ["--import", "tsx", "tools/build-wasm.ts", "--check"], { stdio: "pipe" });
   });
 });

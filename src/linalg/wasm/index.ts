@@ -1,15 +1,19 @@
 /**
- * The cross-kernel inner loops in WebAssembly SIMD (issue 13): squared scaled distances and dot products of every
- * row of A with every row of B, two columns per f64x2 lane pair, eight per pass. Each lane runs the JavaScript
- * loop's operations in the same order (WebAssembly's f64 arithmetic is IEEE-exact and never fused), so the
- * results are bit-identical to src/gp/kernels.ts's loops; test/linalg/wasm.test.ts checks that, and that the
- * bytes below are what tools/build-wasm.ts compiles from src/linalg/wasm/cross.wat.
+ * The hot loops of the GP in WebAssembly SIMD (issue 13), each bit-identical to the JavaScript it stands in for:
+ * - {@link wasmCross}: squared scaled distances and dot products of every row of A with every row of B (the cross
+ *   kernels of src/gp/kernels.ts), two columns per f64x2 lane pair, and the stationary kernels' values with exp
+ *   computed as V8's Math.exp computes it;
+ * - {@link wasmForwardRows}: the forward substitution's 4-row blocks (src/linalg/triangular-blocked.ts);
+ * - {@link wasmBoundSession}: the variance bound's small factorizations (GaussianProcess.predictMeanAndVarianceBound).
+ * Each lane runs the JavaScript loop's operations in the same order (WebAssembly's f64 arithmetic is IEEE-exact and
+ * never fused); test/linalg/wasm.test.ts checks the bits, and that the bytes below are what tools/build-wasm.ts
+ * compiles from src/linalg/wasm/kernels.wat.
  *
- * The module is instantiated synchronously on first use (it is 2 KiB, under every engine's limit for
- * synchronous compilation). Where WebAssembly or its SIMD is missing, or instantiation fails for any reason,
- * {@link wasmCross} returns false and the callers keep their JavaScript loops.
+ * The module (6 KiB) is instantiated synchronously on first use. Where WebAssembly or its SIMD is missing, or
+ * compiling fails for any reason (some browsers limit synchronous compilation on the main thread), every entry
+ * returns false or null and the callers keep their JavaScript loops: the same results, more slowly.
  */
-import { CROSS_WASM_BASE64 } from "./cross-binary";
+import { KERNELS_WASM_BASE64 } from "./kernels-binary";
 
 interface Memory {
   readonly buffer: ArrayBuffer;
@@ -54,7 +58,7 @@ function load(): CrossExports | null {
   try {
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
     if (!api) throw new Error("no WebAssembly");
-    const instance = new api.Instance(new api.Module(decodeBase64(CROSS_WASM_BASE64)), {});
+    const instance = new api.Instance(new api.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
     loaded = instance.exports as CrossExports;
   } catch {
     loaded = null; // e.g. an engine without SIMD: the JavaScript loops serve
