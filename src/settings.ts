@@ -77,6 +77,14 @@ export interface ProteinSettings {
   /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default true */
   localSearch: boolean;
   /**
+   * Fraction of each continuous parameter's range (in its normalized scale; not the cost parameter's) that the
+   * local refinement keeps free at each end: a perturbation past `−1 + 2m` or `1 − 2m` stops there (clamped,
+   * not reflected). Candidates from the initial draws are not moved. 0 = off. @default 0.025 (docs/benchmarks.md
+   * "Issue 14, round 3": along a coordinate the model finds flat, log EI's only slope is the posterior variance,
+   * which grows toward the faces, and the refinement's last steps carried the winners to within 1 % of them)
+   */
+  refineMargin: number;
+  /**
    * Every k-th suggestion (by suggestion index) is rated by Protein's cost-weighted posterior mean instead of
    * `acquisition`: a pure exploitation step (0 = never). @default 2 (chosen by the quality suite)
    */
@@ -169,6 +177,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   refitGrowth: 0.05,
   globalCandidates: 1024,
   localSearch: true,
+  refineMargin: 0.025,
   exploitEvery: 2,
   candidateBounds: "reflect-except-cost",
   coldFitIterations: 500,
