@@ -186,8 +186,7 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-warp-box-cox": { outputWarping: "box-cox" },
   "protein-warp-yeo-johnson": { outputWarping: "yeo-johnson" },
   "protein-warp-none": { outputWarping: "none" },
-  // Issue 14, round 3 (bounds): the local refinement stops 2.5 % of each continuous range short of the faces
-  // (the default since; protein-no-refine-margin is the default before it).
+  // Issue 14, round 3 (bounds): the local refinement stops 2.5 % of each continuous range short of the faces (opt-in).
   "protein-refine-margin": { refineMargin: 0.025 },
   "protein-no-refine-margin": { refineMargin: 0 },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".

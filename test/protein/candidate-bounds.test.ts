@@ -116,6 +116,6 @@ describe("candidate bounds", () => {
     // The integer coordinate is not held back.
     expect(held.some((X) => X.some((u, i) => i % 3 === 2 && Math.abs(u) === 1))).toBe(true);
     for (const bad of [0.5, -0.01, Number.NaN]) expect(() => new Protein(config, { refineMargin: bad })).toThrow(/refineMargin/);
-    expect(DEFAULT_SETTINGS.refineMargin).toBe(0.025); // docs/benchmarks.md "Issue 14, round 3"
+    expect(DEFAULT_SETTINGS.refineMargin).toBe(0); // opt-in: docs/benchmarks.md "Issue 14, round 3"
   });
 });

@@ -29,9 +29,6 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  * 5. Issue 14, round 2 changed two more defaults on purpose (costCooling 1: the log-EI steps rate EI per unit of
  *    predicted cost, cooled as the spend grows; costWeightPower 0), so "default" was re-recorded the same way
  *    (its log-EI steps now also report info.costCoolingAlpha); the reference variants are unchanged.
- * 6. Issue 14, round 3 changed one more default on purpose (refineMargin 0.025: the local refinement stops 2.5 % of
- *    each continuous range short of the faces), so "default" was re-recorded the same way (from step 5, the first
- *    model step, on); the reference variants (no local refinement) are unchanged.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
