@@ -11,6 +11,7 @@
  */
 import { Protein } from "../src/protein";
 import { REFERENCE_SETTINGS, type ProteinOptions } from "../src/settings";
+import { braninValue } from "./quality/problems/synthetic";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -45,8 +46,7 @@ const config = {
 };
 const BOX = { x0: [-5, 10], x1: [0, 15] } as const;
 const OPTIMUM = 0.397887;
-const branin = (x0: number, x1: number): number =>
-  (x1 - (5.1 / (4 * Math.PI ** 2)) * x0 ** 2 + (5 / Math.PI) * x0 - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x0) + 10;
+const branin = braninValue;
 
 const quantile = (v: number[], q: number): number => {
   const s = [...v].sort((a, b) => a - b);

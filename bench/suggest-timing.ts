@@ -16,8 +16,8 @@
  * Amortized (n > --window-max): such a window would be 160 steps at n = 3,000. Instead the sweep is
  * restored with its last fit marked as due, so the first call refits, then `--steps` (default 6)
  * calls that do not; the amortized mean is (refit + (W − 1)·mean(others)) / W with W the calls
- * between two refits, ceil(0.05·n/0.95) + 1. Beyond `gpMaxObs` (750) the GPs see a 750-row
- * subsample of the observations (the default), so "every observation in the model" does not hold there.
+ * between two refits, ceil(0.05·n/0.95) + 1. Beyond `gpMaxObs` (750) the GPs see a capped training set of
+ * 750–797 rows (the default; docs/algorithm.md §3), so "every observation in the model" does not hold there.
  *
  * Peak memory: the process's maximum resident set size (process.resourceUsage().maxRSS) after each row.
  */

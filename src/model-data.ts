@@ -5,7 +5,6 @@
  * Symbols: X: n×d row-major rows, s: n direction-adjusted scores (larger is better),
  * c: n costs, C: m×d candidate rows.
  */
-import type { Rng } from "./random/types";
 
 /** Default distance under which two normalized rows are the same point (PufferLib's EPSILON). */
 export const DUPLICATE_DISTANCE = 1e-6;
@@ -54,19 +53,31 @@ export function dedupRows(X: Float64Array, n: number, d: number, radius = DUPLIC
 }
 
 /**
- * Caps a training set at `maxSize` rows (PROTEIN.md §2 step 4): the most recent
- * ⌊maxSize/2⌋ rows are kept, the rest is a uniform random subset of the older rows.
- * Order is preserved (older first).
+ * Caps a training set at about `maxSize` rows (PROTEIN.md §2 step 4, with a departure for speed): the rows are
+ * split at a base count `b` of source rows that moves only every ⌈maxSize/16⌉ rows (b = maxSize + k·step, the
+ * largest such b ≤ total). The rows before b are capped at `maxSize`: their most recent ⌊maxSize/2⌋, and the rest
+ * evenly spaced over the older ones; every row from b on is added after them. So between two moves of b the
+ * training set only grows at its end, and a GP conditioned on it keeps its Cholesky rows (O(n²) per new row, not
+ * a new O(n³) factor); at most `maxSize + step` rows. The reference draws a random half of the older rows on every
+ * call instead, which changes the training set, and so the factor, every time. Order is preserved (older first).
  *
- * @param order indices in chronological order.
+ * @param order kept row indices in chronological (ascending) order.
+ * @param total the number of source rows `order` was drawn from (the base is counted on them).
  */
-export function subsampleRecent(order: readonly number[], maxSize: number, rng: Rng): number[] {
+export function subsampleRecent(order: readonly number[], maxSize: number, total: number): number[] {
   if (order.length <= maxSize) return [...order];
+  const step = Math.max(1, Math.ceil(maxSize / 16));
+  const base = total <= maxSize ? total : maxSize + Math.floor((total - maxSize) / step) * step;
+  let split = order.length;
+  while (split > 0 && order[split - 1] >= base) split--;
+  const older = order.slice(0, split);
+  const fresh = order.slice(split);
+  if (older.length <= maxSize) return [...older, ...fresh];
   const recentSize = Math.floor(maxSize / 2);
-  const older = order.slice(0, order.length - recentSize);
-  const recent = order.slice(order.length - recentSize);
-  const picked = rng.shuffle([...older.keys()]).slice(0, maxSize - recentSize).sort((a, b) => a - b);
-  return [...picked.map((i) => older[i]), ...recent];
+  const early = older.slice(0, older.length - recentSize);
+  const k = maxSize - recentSize;
+  const picked = Array.from({ length: k }, (_, i) => early[Math.floor((i * early.length) / k)]);
+  return [...picked, ...older.slice(older.length - recentSize), ...fresh];
 }
 
 /** The q-quantile of values with linear interpolation between order statistics (numpy's default). */

@@ -32,14 +32,37 @@ describe("dedupRows", () => {
 });
 
 describe("subsampleRecent", () => {
-  it("keeps the most recent half and a random subset of the older rows, in order", () => {
+  it("keeps the most recent half and evenly spaced older rows, in order", () => {
     const order = Array.from({ length: 20 }, (_, i) => i);
-    const kept = subsampleRecent(order, 8, createRng(1));
-    expect(kept.length).toBe(8);
-    expect(kept.slice(4)).toEqual([16, 17, 18, 19]);
-    expect(kept.slice(0, 4).every((i) => i < 16)).toBe(true);
-    expect([...kept].sort((a, b) => a - b)).toEqual(kept);
-    expect(subsampleRecent(order.slice(0, 5), 8, createRng(1))).toEqual([0, 1, 2, 3, 4]);
+    // 20 rows, cap 8: the base moves every ⌈8/16⌉ = 1 row, so every row is "before the base".
+    const kept = subsampleRecent(order, 8, 20);
+    expect(kept).toEqual([0, 4, 8, 12, 16, 17, 18, 19]);
+    expect(subsampleRecent(order.slice(0, 5), 8, 5)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("between moves of its base only grows at the end, so a GP keeps its factor", () => {
+    // cap 32: the base moves every 2 rows (32, 34, 36, …); rows from the base on are appended.
+    const at = (total: number) => subsampleRecent(Array.from({ length: total }, (_, i) => i), 32, total);
+    const a = at(40);
+    const b = at(41);
+    expect(b.slice(0, a.length)).toEqual(a);
+    expect(b).toEqual([...a, 40]);
+    expect(a.length).toBe(32);
+    // The next move redraws the older part (and the set shrinks back to the cap).
+    const c = at(42);
+    expect(c.length).toBe(32);
+    expect(c.slice(-16)).toEqual(Array.from({ length: 16 }, (_, i) => 26 + i));
+    // Never more than cap + step rows.
+    for (let t = 33; t < 200; t++) expect(at(t).length).toBeLessThanOrEqual(34);
+  });
+
+  it("counts the base on the source rows, so dropped duplicates do not move it", () => {
+    const order = Array.from({ length: 41 }, (_, i) => i).filter((i) => i !== 5 && i !== 39);
+    const kept = subsampleRecent(order, 32, 41);
+    expect(kept[kept.length - 1]).toBe(40);
+    expect(kept).not.toContain(5);
+    expect(kept).not.toContain(39);
+    expect([...kept].sort((x, y) => x - y)).toEqual(kept);
   });
 });
 

@@ -10,12 +10,18 @@
  *
  * --probe prints, at that suggestion (1-based index), the score model's mean, standard deviation and
  * z = (mean − best)/sd along each normalized coordinate through the winner.
+ * --one-step NAME=SETTINGS (repeatable; see oneStep) rates the recorded states with variants of the settings;
+ * with --faces it also compares the score model at the box's faces with the interior on each state (see facesProbe).
+ *
+ *   npx tsx tools/sklearn-trace.ts --faces --one-step default={} RESULTS.json
  * Prints one line per such suggestion and a summary per problem.
  */
 import { readFileSync } from "node:fs";
 import { Protein } from "../src/index";
 import { CandidateSearch } from "../src/protein/candidate-search";
 import { SearchSpace } from "../src/space/search-space";
+import { logExpectedImprovement } from "../src/acquisition/analytic";
+import { createRng } from "../src/random";
 
 interface Spec {
   distribution: string;
@@ -57,6 +63,7 @@ SearchSpace.prototype.sample = function (this: SearchSpace, n, rng, options = {}
   return out;
 };
 let lastSource = "";
+let facesSeed = 1;
 // --probe: the score model along each coordinate through the winner, at one chosen suggestion.
 let probeNow = false;
 let probeOut: string[] = [];
@@ -84,6 +91,11 @@ proto.search = function (this: unknown, ...args: unknown[]) {
     if (lastSource !== "?") break;
   }
   batches = undefined;
+  if (facesProblem) {
+    const space = (this as unknown as { space: SearchSpace }).space;
+    facesNames.set(facesProblem, [...space.keys]);
+    facesProbe((args[0] as { models: ProbeModels }).models, d, [...space.continuousDims], facesSeed++);
+  }
   if (probeNow) {
     const models = (args[0] as { models: ProbeModels }).models;
     let best = -Infinity;
@@ -118,6 +130,7 @@ function main(argv: string[]): void {
     if (argv[i] === "--settings") settings = JSON.parse(argv[++i]);
     else if (argv[i] === "--optimizer") optimizer = argv[++i];
     else if (argv[i] === "--probe") probe = argv[++i];
+    else if (argv[i] === "--faces") faces = true;
     else if (argv[i] === "--one-step") {
       const [name, json] = argv[++i].split(/=(.*)/s);
       variants.push([name, JSON.parse(json || "{}")]);
@@ -190,32 +203,95 @@ function specsOf(space: Record<string, unknown>): Record<string, Spec> {
  * candidate search can be compared on the same states.
  */
 function oneStep(runs: Map<string, Run>, meta: File["meta"]["problems"], variants: Array<[string, Record<string, unknown>]>): void {
-  const rows = new Map<string, { n: number; near: number; on: number }>();
+  const rows = new Map<string, { n: number; near: number; on: number; fromRefine: number; per: Map<string, [number, number]> }>();
   for (const run of runs.values()) {
     const params = specsOf(meta[run.problem].space);
     const config = { metric: "score", goal: meta[run.problem].goal, parameters: params };
     const cont = Object.entries(params).filter(([, sp]) => CONTINUOUS.includes(sp.distribution));
     for (const [name, settings] of variants) {
       const key = `${run.problem} ${name}`;
-      const row = rows.get(key) ?? { n: 0, near: 0, on: 0 };
+      const row = rows.get(key) ?? { n: 0, near: 0, on: 0, fromRefine: 0, per: new Map(cont.map(([k]) => [k, [0, 0] as [number, number]])) };
       rows.set(key, row);
       for (let t = 10; t < run.params.length; t++) {
         const p = new Protein(config as never, { seed: run.seed * 1000 + t, ...settings });
         for (let i = 0; i < t; i++) p.observe(run.params[i], run.scores[i], run.costs[i]);
+        facesProblem = faces ? run.problem : "";
         const got = p.suggest().params as Record<string, number>;
+        facesProblem = "";
         const us = cont.map(([k, sp]) => unit(got[k], sp));
         row.n++;
-        if (us.some((u) => u <= 0.01 || u >= 0.99)) row.near++;
+        cont.forEach(([k], j) => {
+          const c = row.per.get(k)!;
+          if (us[j] <= 0.01) c[0]++;
+          if (us[j] >= 0.99) c[1]++;
+        });
+        if (us.some((u) => u <= 0.01 || u >= 0.99)) {
+          row.near++;
+          if (lastSource.startsWith("refine")) row.fromRefine++;
+        }
         if (us.some((u) => u <= 1e-9 || u >= 1 - 1e-9)) row.on++;
       }
     }
   }
-  console.log("| problem | variant | one-step suggestions | continuous within 1 % of a bound | exactly on a bound |");
-  console.log("|---|---|---:|---:|---:|");
+  console.log("| problem | variant | one-step suggestions | continuous within 1 % of a bound | of these, refined | per parameter: ≤ 1 % from its minimum / maximum | exactly on a bound |");
+  console.log("|---|---|---:|---:|---:|---|---:|");
   for (const [key, r] of rows) {
     const [prob, name] = key.split(" ");
-    console.log(`| ${prob} | ${name} | ${r.n} | ${((100 * r.near) / r.n).toFixed(1)} % | ${((100 * r.on) / r.n).toFixed(1)} % |`);
+    const per = [...r.per].map(([k, [lo, hi]]) => `${k} ${((100 * lo) / r.n).toFixed(0)} / ${((100 * hi) / r.n).toFixed(0)} %`).join(", ");
+    console.log(`| ${prob} | ${name} | ${r.n} | ${((100 * r.near) / r.n).toFixed(1)} % | ${r.near ? ((100 * r.fromRefine) / r.near).toFixed(0) : "–"} % | ${per} | ${((100 * r.on) / r.n).toFixed(1)} % |`);
+  }
+  if (faces) printFaces();
+}
+
+// --faces: the score model at the box's faces against the interior, on every one-step state.
+let faces = false;
+let facesProblem = "";
+/** Per problem and coordinate: sums over states × probe points of σ ratio, mean gap, log-EI gap, and the count. */
+const facesAcc = new Map<string, Map<number, { sdRatio: number; meanGap: number; eiGap: number; eiWins: number; n: number }>>();
+const FACE_POINTS = 128;
+
+/**
+ * At FACE_POINTS points drawn uniformly in [−0.9, 0.9]^d (a fixed generator per state), for each continuous
+ * coordinate j: the posterior σ and mean with x_j moved to the nearer face (±1) against at x, and log EI (the
+ * plain acquisition, no cost terms) at the face against at x.
+ */
+function facesProbe(models: ProbeModels, d: number, contDims: number[], seed: number): void {
+  const rng = createRng(seed);
+  const X = new Float64Array(FACE_POINTS * d);
+  for (let i = 0; i < X.length; i++) X[i] = 0.9 * (2 * rng.random() - 1);
+  let best = -Infinity;
+  for (let i = 0; i < models.data.n; i++) best = Math.max(best, models.targets.yNorm[i]);
+  const base = models.scoreGp.predict(X, { variance: true, includeNoise: false });
+  const baseEi = logExpectedImprovement(base.mean, base.variance!, best);
+  const acc = facesAcc.get(facesProblem) ?? new Map();
+  facesAcc.set(facesProblem, acc);
+  for (const j of contDims) {
+    const F = Float64Array.from(X);
+    for (let i = 0; i < FACE_POINTS; i++) F[i * d + j] = F[i * d + j] < 0 ? -1 : 1;
+    const f = models.scoreGp.predict(F, { variance: true, includeNoise: false });
+    const fEi = logExpectedImprovement(f.mean, f.variance!, best);
+    const a = acc.get(j) ?? { sdRatio: 0, meanGap: 0, eiGap: 0, eiWins: 0, n: 0 };
+    acc.set(j, a);
+    for (let i = 0; i < FACE_POINTS; i++) {
+      a.sdRatio += Math.sqrt(Math.max(f.variance![i], 1e-300) / Math.max(base.variance![i], 1e-300));
+      a.meanGap += f.mean[i] - base.mean[i];
+      const gap = fEi[i] - baseEi[i];
+      if (Number.isFinite(gap)) a.eiGap += gap;
+      if (fEi[i] > baseEi[i]) a.eiWins++;
+      a.n++;
+    }
   }
 }
+
+function printFaces(): void {
+  console.log("\n| problem | coordinate | mean σ(face) / σ(interior) | mean μ(face) − μ(interior) (normalized score) | mean log EI(face) − log EI(interior) | face rated higher |");
+  console.log("|---|---|---:|---:|---:|---:|");
+  for (const [prob, acc] of facesAcc) {
+    for (const [j, a] of acc) {
+      console.log(`| ${prob} | ${facesNames.get(prob)?.[j] ?? j} | ${(a.sdRatio / a.n).toFixed(3)} | ${(a.meanGap / a.n).toFixed(3)} | ${(a.eiGap / a.n).toFixed(2)} | ${((100 * a.eiWins) / a.n).toFixed(0)} % |`);
+    }
+  }
+}
+const facesNames = new Map<string, string[]>();
 
 main(process.argv.slice(2));

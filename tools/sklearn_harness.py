@@ -14,7 +14,7 @@ harness option works (--optimizers, --external, --seeds, --evals, --jobs, --out,
         --seeds 5 --evals 40 --jobs 1 --out /tmp/sk.json
     # tables (merged; a later file wins per (problem, optimizer, seed)): regret against the best
     # value known, and the share of suggestions with a parameter exactly on a bound
-    BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/sklearn_harness.py report [--compact] /tmp/sk.json [more.json ...]
+    BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/sklearn_harness.py report [--ref PROBLEM=VALUE ...] [--compact] /tmp/sk.json [more.json=LABEL ...]
     # the long search that determined BEST_KNOWN (see there)
     BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/sklearn_harness.py best --problem sk-gbr-diabetes
 
@@ -284,13 +284,28 @@ def _fmt(x):
 
 
 def load_runs(paths):
+    """Runs of result files (a later file wins per (problem, optimizer, seed)). `FILE=LABEL` relabels the
+    file's runs (two runs of the same external carry the same label); a `.jsonl` file is the harness's
+    `.partial.jsonl` of an unfinished or stopped run (its finished runs, one per line)."""
     runs, meta = {}, {}
     for path in paths:
-        data = json.load(open(path))
+        path, _, label = path.partition("=")
+        if path.endswith(".jsonl"):
+            data = {"meta": {"problems": {}}, "runs": [json.loads(line) for line in open(path) if line.strip()]}
+            data["runs"] = [r for r in data["runs"] if "problem" in r]
+        else:
+            data = json.load(open(path))
         meta.update(data["meta"]["problems"])
         for r in data["runs"]:
+            if label:
+                r = dict(r, optimizer=label)
             runs[(r["problem"], r["optimizer"], r["seed"])] = r
     return list(runs.values()), meta
+
+
+# `report --ref PROBLEM=VALUE`: measure the regret against VALUE (e.g. the reference of a recorded table, so
+# that new runs line up with it) instead of the best value known or seen.
+REF_OVERRIDE: dict = {}
 
 
 def best_seen(runs, problem):
@@ -302,7 +317,7 @@ def compact(paths) -> str:
     """One table for every problem: median regret (IQR), runs, bound shares, median total cost."""
     runs, meta = load_runs(paths)
     lines = [
-        "| problem | optimizer | runs | median regret (IQR) | on a bound (continuous) | ≤ 1 % of a bound (continuous) | any parameter on a bound | median total cost |",
+        "| problem | optimizer | runs | median regret (IQR) | on a bound (continuous) | ≤ 1 % of a bound (continuous; per parameter: % ≤ 1 % from its min / max) | any parameter on a bound | median total cost |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     opts = []
@@ -315,7 +330,7 @@ def compact(paths) -> str:
         known, seen = BEST_KNOWN.get(p), best_seen(runs, p)
         if seen is None:
             continue
-        ref = seen if known is None else min(known, seen)
+        ref = REF_OVERRIDE.get(p, seen if known is None else min(known, seen))
         for o in opts:
             ro = [r for r in runs if r["problem"] == p and r["optimizer"] == o and r["ok"]]
             if not ro:
@@ -326,9 +341,13 @@ def compact(paths) -> str:
             on = sum(any(_at(q[k], space[k]) for k in cont) for q in params)
             near = sum(any(min(_unit(q[k], space[k]), 1 - _unit(q[k], space[k])) <= 0.01 for k in cont) for q in params)
             anyb = sum(any(_at(q[k], space[k]) for k in space) for q in params)
+            per = ", ".join(
+                f"{k} {100 * sum(_unit(q[k], space[k]) <= 0.01 for q in params) / n:.0f} / {100 * sum(_unit(q[k], space[k]) >= 0.99 for q in params) / n:.0f}"
+                for k in cont
+            )
             lines.append(
                 f"| {p} | {o} | {len(ro)} | {_fmt(_q(finals, 50))} ({_fmt(_q(finals, 25))} – {_fmt(_q(finals, 75))}) | "
-                f"{100 * on / n:.1f} % | {100 * near / n:.1f} % | {100 * anyb / n:.1f} % | {_fmt(_q([sum(r['costs']) for r in ro], 50))} |"
+                f"{100 * on / n:.1f} % | {100 * near / n:.1f} % ({per}) | {100 * anyb / n:.1f} % | {_fmt(_q([sum(r['costs']) for r in ro], 50))} |"
             )
     return "\n".join(lines)
 
@@ -347,7 +366,10 @@ def report(paths, per_param=True) -> str:
         seen = best_seen(runs, p)
         ref = known if known is not None else seen
         note = ""
-        if known is None:
+        if p in REF_OVERRIDE:
+            ref = REF_OVERRIDE[p]
+            note = f"regret against {ref:.6g} (--ref); best of these runs {seen:.6g}"
+        elif known is None:
             note = f"no recorded best value: regret against the best of these runs, {seen:.6g}"
         elif seen is not None and seen < known - 1e-12:
             note = f"WARNING: a run found {seen:.6g}, better than the recorded best {known:.6g}; regret uses {seen:.6g}"
@@ -494,6 +516,11 @@ def main(argv):
     if cmd == "run":
         return RB.main(rest)
     if cmd == "report":
+        while "--ref" in rest:
+            i = rest.index("--ref")
+            prob, _, val = rest[i + 1].partition("=")
+            REF_OVERRIDE[prob] = float(val)
+            del rest[i : i + 2]
         if rest and rest[0] == "--compact":
             print(compact(rest[1:]))
         else:

@@ -58,6 +58,7 @@ export const settingsShape = {
   kernel: z.enum(["protein", "matern52", "matern32", "rbf"]),
   fit_iterations: num.pipe(z.number().int().positive()),
   local_search: bool,
+  refine_margin: num.pipe(z.number().nonnegative().lt(0.5)),
   noise_prior: z.enum(["protein", "weak"]),
   global_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
   refit_growth: num.pipe(z.number().nonnegative()),
@@ -103,6 +104,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   kernel: '"protein" (linear + Matérn 3/2), "matern52", "matern32" or "rbf"',
   fit_iterations: "an integer ≥ 1",
   local_search: "true or false",
+  refine_margin: "a number from 0 up to (not including) 0.5 (fraction of each continuous range the local refinement keeps free at each end; 0 = off)",
   noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
   global_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
@@ -156,6 +158,7 @@ export interface ConfigSettings {
   kernel?: "protein" | "matern52" | "matern32" | "rbf";
   fitIterations?: number;
   localSearch?: boolean;
+  refineMargin?: number;
   noisePrior?: "protein" | "weak";
   globalCandidates?: number;
   refitGrowth?: number;

@@ -28,6 +28,7 @@
  */
 import { NumericalError, ObservationError, ConfigError } from "../errors";
 import { DEFAULT_MAX_RELATIVE_JITTER, cholesky, choleskyExtendInPlace, choleskyInPlace, reusableCholeskyRows, choleskySolve, inverseFromCholesky, solveLowerMany } from "../linalg/index";
+import { wasmBoundSession } from "../linalg/wasm/index";
 import type { Rng } from "../random/types";
 import { Adam } from "./adam";
 import {
@@ -1299,6 +1300,10 @@ export class GaussianProcess {
     const w = new Float64Array(p);
     const jitter = this.jitter;
     const Kf = this.K;
+    // The per-candidate factorizations in the wasm module when available (the same bits), K copied in once.
+    const session = n >= p && p > 1 && q >= 8 ? wasmBoundSession(Kf, n, Math.min(q, PREDICT_BLOCK), p) : null;
+    const reduced = new Float64Array(PREDICT_BLOCK);
+    try {
     for (let r0 = 0; r0 < q; r0 += PREDICT_BLOCK) {
       const B = Math.min(PREDICT_BLOCK, q - r0);
       const Xb = Xs.subarray(r0 * d, (r0 + B) * d);
@@ -1330,8 +1335,17 @@ export class GaussianProcess {
             if (nbCount[i] === p) thr[i] = nbVal[base + p - 1];
           }
         }
+        let allFull = session !== null;
+        for (let i = 0; i < B && allFull; i++) allFull = nbCount[i] === p;
+        if (allFull) session!.reduce(nbIdx, nbVal, B, p, jitter, reduced);
         for (let i = 0; i < B; i++) {
           const prior = vb[i];
+          if (allFull) {
+            const reduce = reduced[i];
+            const slack = 1e-6 * (prior > 0 ? prior : 0);
+            vb[i] = Number.isFinite(reduce) ? Math.min(prior, prior - reduce + slack) : prior;
+            continue;
+          }
           const c = nbCount[i];
           const base = i * p;
           // K_SS + jitter·I from K (lower triangle of σ_f·k(X, X) + σ_n²·I, whole after ensureFactor).
@@ -1373,6 +1387,9 @@ export class GaussianProcess {
         const v = vb[i];
         vb[i] = (v > 0 ? v : 0) + noise;
       }
+    }
+    } finally {
+      session?.close();
     }
     const { shift, scale } = this;
     for (let i = 0; i < q; i++) mean[i] = shift + scale * mean[i];

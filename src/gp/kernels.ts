@@ -25,6 +25,7 @@
  * products with a constant are built in one buffer without temporaries.
  */
 import { symmetrizeFromLower } from "../linalg/blas";
+import { type CrossTerms, WASM_MIN_PAIRS, wasmCross, wasmKernelsActive } from "../linalg/wasm/index";
 
 /** The stationary base kernels. */
 export type StationaryKernelType = "matern52" | "matern32" | "rbf";
@@ -139,6 +140,32 @@ function stationaryValue(code: number, r2: number): number {
   return (1 + t + (t * t) / 3) * Math.exp(-t);
 }
 
+/** Rows of the lower triangle the wasm kernel computes per chunk (each against every row up to the chunk's last). */
+const LOWER_CHUNK = 64;
+
+/**
+ * The lower triangle's rows fromRow ≤ a < n of a kernel matrix through the wasm kernel: chunks of LOWER_CHUNK
+ * rows, each against the rows up to its last (the few pairs above the diagonal within a chunk are computed and
+ * ignored). `row(v, a, o)` gets row a's values against rows 0, 1, … at v[o], v[o + 1], …. Returns false (having
+ * called nothing) when the wasm kernels are off or unavailable, or the triangle is too small to pay.
+ */
+function lowerInWasm(X: Float64Array, n: number, d: number, fromRow: number, terms: CrossTerms, row: (v: Float64Array, a: number, o: number) => void, withDiagonal = false): boolean {
+  if ((n - fromRow) * n < 2 * WASM_MIN_PAIRS || !wasmKernelsActive()) return false;
+  for (let a0 = fromRow; a0 < n; a0 += LOWER_CHUNK) {
+    const rows = Math.min(LOWER_CHUNK, n - a0);
+    const cols = a0 + rows - (withDiagonal ? 0 : 1);
+    if (cols === 0) {
+      row(new Float64Array(0), a0, 0); // row 0 alone: nothing below its diagonal
+      continue;
+    }
+    const done = wasmCross(X.subarray(a0 * d, (a0 + rows) * d), rows, X, cols, d, terms, (v, row0, k) => {
+      for (let r = 0; r < k; r++) row(v, a0 + row0 + r, r * cols);
+    });
+    if (!done) throw new Error("wasm kernels became unavailable mid-call");
+  }
+  return true;
+}
+
 /** out[offset + b] (=, or +=) row[b] for b < n. */
 function storeRow(out: Float64Array, offset: number, row: Float64Array, n: number, accumulate: boolean): void {
   if (accumulate) for (let b = 0; b < n; b++) out[offset + b] += row[b];
@@ -251,6 +278,18 @@ export class StationaryKernel implements Kernel {
     return z;
   }
 
+  /** The wasm kernel's terms: r² over the continuous dimensions, then the categorical ones weighted 1/ℓ_j², then scale·k(r²). */
+  private terms(scale: number): CrossTerms {
+    return {
+      kind: "sqdist",
+      cont: this.cont,
+      cat: this.cat,
+      catWeight: Float64Array.from(this.cat, (j) => this.invLs2[j]),
+      tol: CATEGORY_TOLERANCE,
+      kernel: { code: this.code, scale },
+    };
+  }
+
   /** r² between scaled rows; fills this.s with the per-dimension terms when `keep`. */
   private r2(za: Float64Array, ia: number, zb: Float64Array, ib: number, keep: boolean): number {
     const d = this.dim;
@@ -296,6 +335,15 @@ export class StationaryKernel implements Kernel {
     const d = this.dim;
     const code = this.code;
     const z = this.scaled(X, n, 0);
+    if (lowerInWasm(z, n, d, fromRow, this.terms(scale), (v, a, o) => {
+      // Row a's kernel values with rows 0..a−1 at v[o …]; the diagonal is scale (r² = 0).
+      const ra = a * n;
+      if (accumulate) for (let b = 0; b < a; b++) out[ra + b] += v[o + b];
+      else out.set(v.subarray(o, o + a), ra);
+      if (accumulate) out[ra + a] += scale;
+      else out[ra + a] = scale;
+    }))
+      return;
     for (let a = fromRow; a < n; a++) {
       const ra = a * n;
       const ia = a * d;
@@ -321,6 +369,13 @@ export class StationaryKernel implements Kernel {
     const d = this.dim;
     const za = this.scaled(A, m, 0);
     const zb = this.scaled(B, n, 1);
+    if (m * n >= WASM_MIN_PAIRS) {
+      const done = wasmCross(za, m, zb, n, d, this.terms(scale), (v, row0, rows) => {
+        if (!accumulate) out.set(v.subarray(0, rows * n), row0 * n);
+        else for (let r = 0, o = row0 * n; r < rows * n; r++) out[o + r] += v[r];
+      });
+      if (done) return;
+    }
     if (this.row.length < n) this.row = new Float64Array(n);
     const row = this.row;
     const allCont = this.cat.length === 0;
@@ -459,6 +514,13 @@ export class LinearKernel implements Kernel {
   fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
     const d = this.dim;
     const f = scale * this.c;
+    if (lowerInWasm(X, n, d, fromRow, { kind: "dot", cont: this.cont }, (v, a, o) => {
+      // Row a's dot products with rows 0..a (the diagonal included) at v[o …].
+      const ra = a * n;
+      if (accumulate) for (let b = 0; b <= a; b++) out[ra + b] += f * v[o + b];
+      else for (let b = 0; b <= a; b++) out[ra + b] = f * v[o + b];
+    }, true))
+      return;
     for (let a = fromRow; a < n; a++) {
       const ra = a * n;
       for (let b = 0; b <= a; b++) {
@@ -480,6 +542,17 @@ export class LinearKernel implements Kernel {
   ): void {
     const d = this.dim;
     const f = scale * this.c;
+    if (m * n >= WASM_MIN_PAIRS) {
+      const done = wasmCross(A, m, B, n, d, { kind: "dot", cont: this.cont }, (v, row0, rows) => {
+        for (let r = 0; r < rows; r++) {
+          const o = (row0 + r) * n;
+          const so = r * n;
+          if (accumulate) for (let b = 0; b < n; b++) out[o + b] += f * v[so + b];
+          else for (let b = 0; b < n; b++) out[o + b] = f * v[so + b];
+        }
+      });
+      if (done) return;
+    }
     if (this.row.length < n) this.row = new Float64Array(n);
     const row = this.row;
     const allCont = this.cont.length === d;

@@ -22,6 +22,12 @@
  * (6 loads per 8 multiply–adds in (F) and (G)); tiles of TILE rows of L keep the rows a pass touches in L2.
  */
 
+import { wasmForwardRows } from "./wasm/index";
+
+/** Right-hand sides (rows of Y) and order of L from which the forward solve's 4-row blocks go to WebAssembly. */
+const WASM_MIN_ROWS = 8;
+const WASM_MIN_ORDER = 32;
+
 /** Rows of L per cache tile. */
 export const TRI_TILE = 64;
 
@@ -124,6 +130,15 @@ function forwardRow(L: Float64Array, n: number, Y: Float64Array, r: number, i0: 
  */
 export function forwardRows(L: Float64Array, n: number, Y: Float64Array, r0: number, r1: number, fromRow: boolean): void {
   const r4 = r0 + ((r1 - r0) & ~3);
+  // The 4-row blocks in WebAssembly SIMD when available (the same operations in the same order: the same bits);
+  // the few rows after them as below. A row's columns do not depend on the tiling, so one call per row does.
+  if (r4 - r0 >= WASM_MIN_ROWS && n >= WASM_MIN_ORDER && wasmForwardRows(L, n, Y, r0, r4, fromRow)) {
+    for (let r = r4; r < r1; r++) {
+      const k0 = fromRow ? r - r0 : 0;
+      if (k0 < n) forwardRow(L, n, Y, r, k0, n, k0);
+    }
+    return;
+  }
   for (let i0 = 0; i0 < n; i0 += TRI_TILE) {
     const i1 = Math.min(i0 + TRI_TILE, n);
     for (let r = r0; r < r4; r += 4) {

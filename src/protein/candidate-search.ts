@@ -286,9 +286,12 @@ export class CandidateSearch {
     let topRating = Float64Array.from(order, (i) => rating[i]);
     const initialBest = topRating[0];
     let extra = 0;
+    // refineMargin: the continuous coordinates (not the cost's) whose perturbations stop short of the faces.
+    const marginDims = this.settings.refineMargin > 0 ? this.space.continuousDims.filter((j) => j !== this.costIndex) : [];
     for (const step of [0.1, 0.03, 0.01]) {
       const n = top.length / d;
-      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step), ...this.boundsOption() });
+      let Z = this.space.sample(n * 32, this.rng, { centers: top, scale: new Float64Array(d).fill(step), ...this.refineBoundsOption(marginDims) });
+      if (marginDims.length > 0) clampRows(Z, n * 32, d, marginDims, 1 - 2 * this.settings.refineMargin);
       if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < n * 32; i++) Z[i * d + this.costIndex] = fixedCostU;
       let mz = n * 32;
       if (p > 0 && this.settings.pendingStrategy !== "none") mz = excludeNear(Z, mz, P, p, d, this.settings.pendingRadius);
@@ -306,6 +309,16 @@ export class CandidateSearch {
     const winner = top.subarray(0, d);
     const rated = rate(Float64Array.from(winner), 1);
     return { C: Float64Array.from(winner), rated, best: 0, extra };
+  }
+
+  /**
+   * The refinement's draws: as {@link boundsOption}, but the coordinates given are clipped (a perturbation
+   * toward a face keeps its direction and is then stopped at the margin by {@link clampRows}).
+   */
+  private refineBoundsOption(marginDims: readonly number[]): { bounds: "clip" | "reflect"; clipDims?: number[] } {
+    const o = this.boundsOption();
+    if (marginDims.length === 0 || o.bounds === "clip") return o;
+    return { bounds: "reflect", clipDims: [...new Set([...(o.clipDims ?? []), ...marginDims])] };
   }
 
   /** How candidate draws treat the bounds (`candidateBounds`): "reflect-except-cost" keeps clipping the cost coordinate. */
@@ -414,6 +427,16 @@ function topIndices(values: Float64Array, k: number): number[] {
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && values[i] > Number.NEGATIVE_INFINITY) idx.push(i);
   idx.sort((a, b) => values[b] - values[a] || a - b);
   return idx.slice(0, k);
+}
+
+/** Clamps the coordinates `dims` of m rows to [−limit, limit]. */
+function clampRows(X: Float64Array, m: number, d: number, dims: readonly number[], limit: number): void {
+  for (let i = 0; i < m; i++) {
+    for (const j of dims) {
+      const v = X[i * d + j];
+      X[i * d + j] = v < -limit ? -limit : v > limit ? limit : v;
+    }
+  }
 }
 
 function maxOf(a: Float64Array, n: number): number {

@@ -167,7 +167,7 @@ export class Surrogate {
   /**
    * The GP training set (PROTEIN.md §2 step 4): successes, plus failures at the worst
    * score while successes are few; near-duplicate rows removed (newest kept); capped at
-   * gpMaxObs (recent half + random half of the older).
+   * about gpMaxObs (recent half + evenly spaced older rows, then the rows since the cap's base last moved).
    */
   trainingData(successes: ModelData, failures: Observation[]): ModelData {
     let data = successes;
@@ -178,7 +178,7 @@ export class Surrogate {
       data = concatData(f, successes);
     }
     const keep = dedupRows(data.X, data.n, this.space.dim, DUPLICATE_DISTANCE);
-    const capped = subsampleRecent(keep, this.settings.gpMaxObs, this.rng);
+    const capped = subsampleRecent(keep, this.settings.gpMaxObs, data.n);
     return selectData(data, capped, this.space.dim);
   }
 

@@ -101,6 +101,8 @@ export class SearchSpace {
   readonly categoricalDims: readonly number[];
   /** Indices of integer-valued coordinates (int_uniform, uniform_pow2). */
   readonly integerDims: readonly number[];
+  /** Indices of continuous coordinates (neither categorical nor integer). */
+  readonly continuousDims: readonly number[];
   private readonly index: ReadonlyMap<string, number>;
 
   constructor(entries: ReadonlyArray<{ key: string; path?: readonly string[]; spec: ParameterSpec }>) {
@@ -122,6 +124,7 @@ export class SearchSpace {
     this.upper = new Float64Array(this.dim).fill(1);
     this.categoricalDims = this.entries.flatMap((e, i) => (e.space.kind === "categorical" ? [i] : []));
     this.integerDims = this.entries.flatMap((e, i) => (e.space.kind === "integer" ? [i] : []));
+    this.continuousDims = this.entries.flatMap((e, i) => (e.space.kind === "continuous" ? [i] : []));
   }
 
   /**

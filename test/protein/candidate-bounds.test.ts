@@ -72,4 +72,50 @@ describe("candidate bounds", () => {
     };
     expect(share("reflect")).toBeLessThan(share("clip"));
   });
+
+  it("refineMargin stops the local refinement short of the faces in continuous coordinates, and a bad value is refused naming the key", () => {
+    // A score that rises toward a corner: the refinement's perturbations walk to the faces unless stopped.
+    const config = {
+      metric: "s",
+      goal: "maximize",
+      parameters: {
+        a: { distribution: "uniform", min: 0, max: 1, mean: 0.5, scale: "auto" },
+        b: { distribution: "log_normal", min: 1e-4, max: 1, mean: 1e-2, scale: "auto" },
+        n: { distribution: "int_uniform", min: 1, max: 8, mean: 4, scale: "auto" },
+      },
+    };
+    // Every batch the refinement draws (half-widths 0.1 / 0.03 / 0.01 in every coordinate), as the search left it.
+    const refineDraws = (refineMargin: number): Float64Array[] => {
+      const seen: Float64Array[] = [];
+      const orig = SearchSpace.prototype.sample;
+      SearchSpace.prototype.sample = function (this: SearchSpace, n, rng, options = {}) {
+        const out = orig.call(this, n, rng, options);
+        const sc = options.scale;
+        if (typeof sc === "object" && sc.length === this.dim && sc.every((v) => v === sc[0] && v < 1)) seen.push(out);
+        return out;
+      };
+      try {
+        const p = new Protein(config, { seed: 5, refineMargin, numRandomSamples: 5, fitIterations: 10, globalCandidates: 64, suggestionsPerPareto: 32, exploitEvery: 0 });
+        for (let i = 0; i < 12; i++) {
+          const s = p.suggest();
+          const { a, b, n } = s.params as { a: number; b: number; n: number };
+          p.observe(s.params, a + Math.log10(b) / 4 + n / 8);
+        }
+      } finally {
+        SearchSpace.prototype.sample = orig;
+      }
+      return seen;
+    };
+    const outside = (batches: Float64Array[], limit: number) => batches.reduce((k, X) => k + X.filter((u, i) => i % 3 !== 2 && Math.abs(u) > limit).length, 0);
+    const free = refineDraws(0);
+    const held = refineDraws(0.05);
+    expect(free.length).toBeGreaterThan(0);
+    expect(held.length).toBeGreaterThan(0);
+    expect(outside(free, 0.9)).toBeGreaterThan(0); // without the margin the refinement does reach the outer 5 %
+    expect(outside(held, 0.9 + 1e-12)).toBe(0);
+    // The integer coordinate is not held back.
+    expect(held.some((X) => X.some((u, i) => i % 3 === 2 && Math.abs(u) === 1))).toBe(true);
+    for (const bad of [0.5, -0.01, Number.NaN]) expect(() => new Protein(config, { refineMargin: bad })).toThrow(/refineMargin/);
+    expect(DEFAULT_SETTINGS.refineMargin).toBe(0); // opt-in: docs/benchmarks.md "Issue 14, round 3"
+  });
 });

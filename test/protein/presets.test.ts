@@ -14,9 +14,9 @@ import { referenceObservations, referenceParetoFront, sampleAroundCenters } from
 import { createRng } from "../../src/random";
 import { DEFAULT_SETTINGS } from "../../src/settings";
 import { SearchSpace } from "../../src/space/search-space";
+import { braninValue } from "../../bench/quality/problems/synthetic";
 
-const branin = (x1: number, x2: number): number =>
-  (x2 - (5.1 / (4 * Math.PI ** 2)) * x1 ** 2 + (5 / Math.PI) * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x1) + 10;
+const branin = braninValue;
 const braninConfig = {
   metric: "f",
   goal: "minimize",

@@ -295,4 +295,25 @@ describe("model refits and exploitation steps", () => {
     expect(refits.slice(1).some(Boolean)).toBe(true); // 110 → 122 observations: one refit per ~5 % growth
     expect(refits.slice(1).every(Boolean)).toBe(false); // and not on every call
   });
+
+  it("beyond gpMaxObs the training set grows only at its end between redraws, so the GPs keep their factor", () => {
+    const protein = new Protein(costConfig, { seed: 8, numRandomSamples: 5, gpMaxObs: 40 });
+    const lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
+    for (let i = 0; i < 110; i++) {
+      const params = { train: { total_timesteps: 1e5 * (1 + (i % 97)), learning_rate: lr[i % 5] * (1 + i / 1000), batch_size: 2 ** (4 + (i % 7)) } };
+      const { score, cost } = run(params);
+      protein.observe(params, score, cost);
+    }
+    const gp = () => (protein as unknown as { surrogate: { scoreGp: { lastFactorReusedRows: number } } }).surrogate.scoreGp;
+    const steps = Array.from({ length: 12 }, () => {
+      const s = sweep(protein, 1)[0];
+      return { rows: s.info.scoreModel?.observations ?? 0, refitted: s.info.scoreModel?.refitted === true, reused: gp().lastFactorReusedRows };
+    });
+    // The cap's base moves every ⌈40/16⌉ = 3 observations: at most 40 + 3 rows, and on the calls in between that
+    // neither refit nor redraw, the factor's rows are kept (all but the last few, in 4-row blocks).
+    for (const s of steps) expect(s.rows).toBeLessThanOrEqual(43);
+    const kept = steps.filter((s, i) => i > 0 && !s.refitted && s.rows > steps[i - 1].rows);
+    expect(kept.length).toBeGreaterThan(2);
+    for (const s of kept) expect(s.reused).toBeGreaterThanOrEqual(36);
+  });
 });

@@ -126,7 +126,9 @@ describe("suggestAsync", () => {
     let suggestion: Awaited<ReturnType<typeof protein.suggestAsync>> | undefined;
     const busy = await lagDuring(async () => (suggestion = await protein.suggestAsync()));
     expect(suggestion?.info.phase).toBe("model");
-    expect(suggestion?.info.scoreModel?.observations).toBe(750);
+    // Beyond gpMaxObs (750) the model sees the capped set plus the rows since its base last moved (≤ 47).
+    expect(suggestion?.info.scoreModel?.observations).toBeGreaterThanOrEqual(750);
+    expect(suggestion?.info.scoreModel?.observations).toBeLessThanOrEqual(750 + 47);
     // On a machine shared with other processes (2 cores, several test runs) the OS alone delays this
     // thread now and then while the worker thread takes a core. The noise floor: the same measurement
     // while a plain busy loop on another thread runs as long as the suggest did. The bound is 20 ms,

@@ -72,15 +72,18 @@ const BRANIN_B = 5.1 / (4 * Math.PI * Math.PI);
 const BRANIN_C = 5 / Math.PI;
 const BRANIN_T = 1 / (8 * Math.PI);
 
+/** The Branin–Hoo function itself (also used by the preset tests and bench/reference-bounds.ts). */
+export function braninValue(x0: number, x1: number): number {
+  const u = x1 - BRANIN_B * x0 * x0 + BRANIN_C * x0 - 6;
+  return u * u + 10 * (1 - BRANIN_T) * Math.cos(x0) + 10;
+}
+
 /** Branin–Hoo, 2-d, three global minima. */
 export const branin: QualityProblem = boxProblem({
   name: "branin",
   lower: [-5, 0],
   upper: [10, 15],
-  f: (x) => {
-    const u = x[1] - BRANIN_B * x[0] * x[0] + BRANIN_C * x[0] - 6;
-    return u * u + 10 * (1 - BRANIN_T) * Math.cos(x[0]) + 10;
-  },
+  f: (x) => braninValue(x[0], x[1]),
   fMin: 10 * BRANIN_T, // 0.3978873577…, published as 0.397887
   argmins: [
     [-Math.PI, 12.275],
