@@ -148,6 +148,31 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
     expect(c.log).toBeGreaterThan(c.identity! + 10);
   });
 
+  it("on many rows still compares every transform at a refit and still picks log for a log-normal loss; a restored sweep continues alike", () => {
+    // 300 rows: beyond 256 the transforms other than the current one get a short warm refit for the comparison.
+    const loss = (x: number, y: number, e: number) => Math.exp(6 * ((x - 0.3) ** 2 + (y - 0.6) ** 2) * 4 + 0.05 * e - 2);
+    const p = sweepWith(loss, "minimize", { outputWarping: "auto", numRandomSamples: 0 }, 300);
+    const first = p.suggest();
+    expect(first.info.outputWarping).toMatchObject({ kind: "log" });
+    expect(Object.keys(first.info.outputWarping!.criteria!).sort()).toEqual(expect.arrayContaining(["identity", "log"]));
+    const copy = Protein.restore(p.snapshot());
+    const rng = createRng(3);
+    for (let i = 0; i < 20; i++) {
+      const x = rng.random();
+      const y = rng.random();
+      const e = rng.normal();
+      p.observe({ x, y }, loss(x, y, e));
+      copy.observe({ x, y }, loss(x, y, e));
+    }
+    // 320 rows: due for a refit (5 % growth), with "log" the current transform.
+    const a = p.suggest();
+    const b = copy.suggest();
+    expect(a.info.scoreModel?.refitted).toBe(true);
+    expect(a.info.outputWarping).toMatchObject({ kind: "log" });
+    expect(b.params).toEqual(a.params);
+    expect(b.info.outputWarping).toEqual(a.info.outputWarping);
+  });
+
   it("picks identity on Gaussian scores (a smooth function plus Gaussian noise)", () => {
     const p = sweepWith((x, y, e) => 2 + Math.sin(3 * x) + Math.cos(2 * y) + 0.05 * e, "maximize", { outputWarping: "auto" });
     const info = p.suggest().info;
