@@ -282,7 +282,8 @@ describe("model refits and exploitation steps", () => {
     expect(fromConfig.settings.exploitEvery).toBe(5);
   });
 
-  it("beyond gpMaxObs the hyperparameters are still refitted as observations accumulate", () => {
+  /** A sweep with gpMaxObs 40 that has observed 110 runs. */
+  function beyondCap(): Protein {
     const protein = new Protein(costConfig, { seed: 8, numRandomSamples: 5, gpMaxObs: 40 });
     const lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
     for (let i = 0; i < 110; i++) {
@@ -290,6 +291,11 @@ describe("model refits and exploitation steps", () => {
       const { score, cost } = run(params);
       protein.observe(params, score, cost);
     }
+    return protein;
+  }
+
+  it("beyond gpMaxObs the hyperparameters are still refitted as observations accumulate", () => {
+    const protein = beyondCap();
     const refits = sweep(protein, 12).map((s) => s.info.scoreModel?.refitted === true);
     expect(refits[0]).toBe(true); // first fit of this GP
     expect(refits.slice(1).some(Boolean)).toBe(true); // 110 → 122 observations: one refit per ~5 % growth
@@ -297,13 +303,7 @@ describe("model refits and exploitation steps", () => {
   });
 
   it("beyond gpMaxObs the training set grows only at its end between redraws, so the GPs keep their factor", () => {
-    const protein = new Protein(costConfig, { seed: 8, numRandomSamples: 5, gpMaxObs: 40 });
-    const lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
-    for (let i = 0; i < 110; i++) {
-      const params = { train: { total_timesteps: 1e5 * (1 + (i % 97)), learning_rate: lr[i % 5] * (1 + i / 1000), batch_size: 2 ** (4 + (i % 7)) } };
-      const { score, cost } = run(params);
-      protein.observe(params, score, cost);
-    }
+    const protein = beyondCap();
     const gp = () => (protein as unknown as { surrogate: { scoreGp: { lastFactorReusedRows: number } } }).surrogate.scoreGp;
     const steps = Array.from({ length: 12 }, () => {
       const s = sweep(protein, 1)[0];
