@@ -180,8 +180,8 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   // Issue 14, round 2: the presets that reproduce the Python Protein (src/presets.ts), run by name.
   "protein-metta": { preset: "metta" },
   "protein-pufferlib": { preset: "pufferlib" },
-  // Issue 14, rounds 2 and 3: output warping (docs/benchmarks.md). "auto" is the default since round 3, so
-  // protein-warp-auto = protein and protein-warp-none is the default before it.
+  // Issue 14, rounds 2 and 3: output warping (docs/benchmarks.md). "auto" was the default for part of round 3 (the
+  // suite tables of that round call it "protein"); the default is "none" again (trainrun on the harness).
   "protein-warp-auto": { outputWarping: "auto" },
   "protein-warp-log": { outputWarping: "log" },
   "protein-warp-box-cox": { outputWarping: "box-cox" },

@@ -29,9 +29,6 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  * 5. Issue 14, round 2 changed two more defaults on purpose (costCooling 1: the log-EI steps rate EI per unit of
  *    predicted cost, cooled as the spend grows; costWeightPower 0), so "default" was re-recorded the same way
  *    (its log-EI steps now also report info.costCoolingAlpha); the reference variants are unchanged.
- * 6. Issue 14, round 3 made outputWarping "auto" the default on purpose (the score GP may model the log or Box–Cox
- *    of the gap to the best score, chosen per fit; every model step reports info.outputWarping), so "default" was
- *    re-recorded the same way; the reference variants pin "none" and are unchanged.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
