@@ -1338,49 +1338,12 @@ export class GaussianProcess {
         let allFull = session !== null;
         for (let i = 0; i < B && allFull; i++) allFull = nbCount[i] === p;
         if (allFull) session!.reduce(nbIdx, nbVal, B, p, jitter, reduced);
+        else reduceAtNeighbours(Kf, n, nbIdx, nbVal, nbCount, B, p, jitter, KS, w, reduced);
         for (let i = 0; i < B; i++) {
           const prior = vb[i];
-          if (allFull) {
-            const reduce = reduced[i];
-            const slack = 1e-6 * (prior > 0 ? prior : 0);
-            vb[i] = Number.isFinite(reduce) ? Math.min(prior, prior - reduce + slack) : prior;
-            continue;
-          }
-          const c = nbCount[i];
-          const base = i * p;
-          // K_SS + jitter·I from K (lower triangle of σ_f·k(X, X) + σ_n²·I, whole after ensureFactor).
-          for (let a = 0; a < c; a++) {
-            const ia = nbIdx[base + a];
-            for (let b = 0; b <= a; b++) {
-              const ib = nbIdx[base + b];
-              KS[a * c + b] = ia >= ib ? Kf[ia * n + ib] : Kf[ib * n + ia];
-            }
-            KS[a * c + a] += jitter;
-          }
-          // Cholesky of the c×c block (stride c) and w = L_S⁻¹ k_S, in place.
-          let ok = true;
-          for (let a = 0; a < c && ok; a++) {
-            for (let b = 0; b <= a; b++) {
-              let sum = KS[a * c + b];
-              for (let k = 0; k < b; k++) sum -= KS[a * c + k] * KS[b * c + k];
-              if (a === b) {
-                if (!(sum > 0)) ok = false;
-                else KS[a * c + a] = Math.sqrt(sum);
-              } else KS[a * c + b] = sum / KS[b * c + b];
-            }
-          }
-          let reduce = 0;
-          if (ok) {
-            for (let a = 0; a < c; a++) {
-              let sum = nbVal[base + a];
-              for (let k = 0; k < a; k++) sum -= KS[a * c + k] * w[k];
-              w[a] = sum / KS[a * c + a];
-              reduce += w[a] * w[a];
-            }
-          }
+          const reduce = reduced[i];
           const slack = 1e-6 * (prior > 0 ? prior : 0);
-          const v = Number.isFinite(reduce) ? Math.min(prior, prior - reduce + slack) : prior;
-          vb[i] = v;
+          vb[i] = Number.isFinite(reduce) ? Math.min(prior, prior - reduce + slack) : prior;
         }
       }
       for (let i = 0; i < B; i++) {
@@ -1427,5 +1390,61 @@ export class GaussianProcess {
     }
     requireFiniteRows(Xs, d, "Xs", "query points must be finite", "repair the candidate point");
     return Xs.length / d;
+  }
+}
+
+/**
+ * For each of the B candidates of a block: Σ w_a² with w = L_S⁻¹·k_S, L_S the Cholesky factor of K_SS + jitter·I at
+ * its c = nbCount[i] nearest training rows nbIdx[i·p + a] (kernel values nbVal[i·p + a]), K read from the lower
+ * triangle of the n×n K; 0 where a pivot is not positive (the factorization stops there). The JavaScript twin of
+ * the wasm module's nbreduce (the same operations in the same order). KS (p·p) and w (p) are scratch.
+ */
+function reduceAtNeighbours(
+  Kf: Float64Array,
+  n: number,
+  nbIdx: Int32Array,
+  nbVal: Float64Array,
+  nbCount: Int32Array,
+  B: number,
+  p: number,
+  jitter: number,
+  KS: Float64Array,
+  w: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < B; i++) {
+    const c = nbCount[i];
+    const base = i * p;
+    // K_SS + jitter·I from K (lower triangle of σ_f·k(X, X) + σ_n²·I, whole after ensureFactor).
+    for (let a = 0; a < c; a++) {
+      const ia = nbIdx[base + a];
+      for (let b = 0; b <= a; b++) {
+        const ib = nbIdx[base + b];
+        KS[a * c + b] = ia >= ib ? Kf[ia * n + ib] : Kf[ib * n + ia];
+      }
+      KS[a * c + a] += jitter;
+    }
+    // Cholesky of the c×c block (stride c) and w = L_S⁻¹ k_S, in place.
+    let ok = true;
+    for (let a = 0; a < c && ok; a++) {
+      for (let b = 0; b <= a; b++) {
+        let sum = KS[a * c + b];
+        for (let k = 0; k < b; k++) sum -= KS[a * c + k] * KS[b * c + k];
+        if (a === b) {
+          if (!(sum > 0)) ok = false;
+          else KS[a * c + a] = Math.sqrt(sum);
+        } else KS[a * c + b] = sum / KS[b * c + b];
+      }
+    }
+    let reduce = 0;
+    if (ok) {
+      for (let a = 0; a < c; a++) {
+        let sum = nbVal[base + a];
+        for (let k = 0; k < a; k++) sum -= KS[a * c + k] * w[k];
+        w[a] = sum / KS[a * c + a];
+        reduce += w[a] * w[a];
+      }
+    }
+    out[i] = reduce;
   }
 }
