@@ -146,11 +146,12 @@ const LOWER_CHUNK = 64;
 /**
  * The lower triangle's rows fromRow ≤ a < n of a kernel matrix through the wasm kernel: chunks of LOWER_CHUNK
  * rows, each against the rows up to its last (the few pairs above the diagonal within a chunk are computed and
- * ignored). `row(v, a, o)` gets row a's values against rows 0, 1, … at v[o], v[o + 1], …. Returns false (having
- * called nothing) when the wasm kernels are off or unavailable, or the triangle is too small to pay.
+ * ignored). `row(v, a, o)` gets row a's values against rows 0, 1, … at v[o], v[o + 1], …. Returns the first row
+ * it did not fill, for the JavaScript loop to go on from: fromRow when the wasm kernels are off or unavailable or
+ * the triangle is too small to pay, n when it filled them all.
  */
-function lowerInWasm(X: Float64Array, n: number, d: number, fromRow: number, terms: CrossTerms, row: (v: Float64Array, a: number, o: number) => void, withDiagonal = false): boolean {
-  if ((n - fromRow) * n < 2 * WASM_MIN_PAIRS || !wasmKernelsActive()) return false;
+function lowerInWasm(X: Float64Array, n: number, d: number, fromRow: number, terms: CrossTerms, row: (v: Float64Array, a: number, o: number) => void, withDiagonal = false): number {
+  if ((n - fromRow) * n < 2 * WASM_MIN_PAIRS || !wasmKernelsActive()) return fromRow;
   for (let a0 = fromRow; a0 < n; a0 += LOWER_CHUNK) {
     const rows = Math.min(LOWER_CHUNK, n - a0);
     const cols = a0 + rows - (withDiagonal ? 0 : 1);
@@ -161,9 +162,9 @@ function lowerInWasm(X: Float64Array, n: number, d: number, fromRow: number, ter
     const done = wasmCross(X.subarray(a0 * d, (a0 + rows) * d), rows, X, cols, d, terms, (v, row0, k) => {
       for (let r = 0; r < k; r++) row(v, a0 + row0 + r, r * cols);
     });
-    if (!done) throw new Error("wasm kernels became unavailable mid-call");
+    if (!done) return a0;
   }
-  return true;
+  return n;
 }
 
 /** out[offset + b] (=, or +=) row[b] for b < n. */
@@ -335,16 +336,15 @@ export class StationaryKernel implements Kernel {
     const d = this.dim;
     const code = this.code;
     const z = this.scaled(X, n, 0);
-    if (lowerInWasm(z, n, d, fromRow, this.terms(scale), (v, a, o) => {
+    const jsFrom = lowerInWasm(z, n, d, fromRow, this.terms(scale), (v, a, o) => {
       // Row a's kernel values with rows 0..a−1 at v[o …]; the diagonal is scale (r² = 0).
       const ra = a * n;
       if (accumulate) for (let b = 0; b < a; b++) out[ra + b] += v[o + b];
       else out.set(v.subarray(o, o + a), ra);
       if (accumulate) out[ra + a] += scale;
       else out[ra + a] = scale;
-    }))
-      return;
-    for (let a = fromRow; a < n; a++) {
+    });
+    for (let a = jsFrom; a < n; a++) {
       const ra = a * n;
       const ia = a * d;
       for (let b = 0; b < a; b++) {
@@ -514,14 +514,13 @@ export class LinearKernel implements Kernel {
   fillLower(X: Float64Array, n: number, out: Float64Array, scale: number, accumulate: boolean, fromRow = 0): void {
     const d = this.dim;
     const f = scale * this.c;
-    if (lowerInWasm(X, n, d, fromRow, { kind: "dot", cont: this.cont }, (v, a, o) => {
+    const jsFrom = lowerInWasm(X, n, d, fromRow, { kind: "dot", cont: this.cont }, (v, a, o) => {
       // Row a's dot products with rows 0..a (the diagonal included) at v[o …].
       const ra = a * n;
       if (accumulate) for (let b = 0; b <= a; b++) out[ra + b] += f * v[o + b];
       else for (let b = 0; b <= a; b++) out[ra + b] = f * v[o + b];
-    }, true))
-      return;
-    for (let a = fromRow; a < n; a++) {
+    }, true);
+    for (let a = jsFrom; a < n; a++) {
       const ra = a * n;
       for (let b = 0; b <= a; b++) {
         const v = f * this.dot(X, a * d, X, b * d);
