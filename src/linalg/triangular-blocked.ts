@@ -127,17 +127,19 @@ function forwardRow(L: Float64Array, n: number, Y: Float64Array, r: number, i0: 
  * With `fromRow` set, row r must hold 0 in its columns [s, r − r0), where s = r − r0 rounded down to a multiple
  * of 4 (start of r's 4-row block); the solution is then 0 before column r − r0 and the sums start at s: the
  * inverse uses it for Z_j = L⁻¹·e_j, whose first j entries are 0. Columns before s are neither read nor written.
+ * Returns whether L was left in the wasm module; a caller solving more right-hand sides with the same L and nothing
+ * else in between passes that back as `lLoaded`, so L is not copied in again.
  */
-export function forwardRows(L: Float64Array, n: number, Y: Float64Array, r0: number, r1: number, fromRow: boolean): void {
+export function forwardRows(L: Float64Array, n: number, Y: Float64Array, r0: number, r1: number, fromRow: boolean, lLoaded = false): boolean {
   const r4 = r0 + ((r1 - r0) & ~3);
   // The 4-row blocks in WebAssembly SIMD when available (the same operations in the same order: the same bits);
   // the few rows after them as below. A row's columns do not depend on the tiling, so one call per row does.
-  if (r4 - r0 >= WASM_MIN_ROWS && n >= WASM_MIN_ORDER && wasmForwardRows(L, n, Y, r0, r4, fromRow)) {
+  if (r4 - r0 >= WASM_MIN_ROWS && n >= WASM_MIN_ORDER && wasmForwardRows(L, n, Y, r0, r4, fromRow, lLoaded)) {
     for (let r = r4; r < r1; r++) {
       const k0 = fromRow ? r - r0 : 0;
       if (k0 < n) forwardRow(L, n, Y, r, k0, n, k0);
     }
-    return;
+    return true;
   }
   for (let i0 = 0; i0 < n; i0 += TRI_TILE) {
     const i1 = Math.min(i0 + TRI_TILE, n);
@@ -153,6 +155,7 @@ export function forwardRows(L: Float64Array, n: number, Y: Float64Array, r0: num
       if (k0 < i1) forwardRow(L, n, Y, r, k0 > i0 ? k0 : i0, i1, k0);
     }
   }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

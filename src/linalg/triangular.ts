@@ -115,10 +115,12 @@ export function solveLowerMany(
   const X = prepareOut(B, n * m, out, "B", `${n}×${m}`);
   if (n === 0 || m === 0) return X;
   const Y = scratchFor(n);
+  // L goes into the wasm module once for all chunks (when the module solves them).
+  let lLoaded = false;
   for (let c0 = 0; c0 < m; c0 += RHS_CHUNK) {
     const c1 = Math.min(c0 + RHS_CHUNK, m);
     transposeColumnsInto(X, n, m, c0, c1, Y);
-    forwardRows(L, n, Y, 0, c1 - c0, false);
+    lLoaded = forwardRows(L, n, Y, 0, c1 - c0, false, lLoaded);
     transposeColumnsBack(Y, n, m, c0, c1, X);
   }
   return X;

@@ -179,11 +179,12 @@ const MAX_SOLVE_BYTES = 192 << 20;
 /**
  * Forward substitution L·y = b in place for the rows [r0, r4) of Y (one right-hand side per row, stride n; r4 − r0 a
  * multiple of 4), with the same bits as src/linalg/triangular-blocked.ts's 4-row blocks (forward4x2, forward4x1):
- * the rows are transposed into the module (two right-hand sides per f64x2), solved there, and copied back; L is
- * copied in on every call. `fromRow` as forwardRows': group g's sums start at column 4g. Returns false, having
- * touched nothing, when the module is off or unavailable, or the problem would need more than 192 MiB.
+ * the rows are transposed into the module (two right-hand sides per f64x2), solved there, and copied back. L is
+ * copied in unless `lLoaded` says the previous call (true) left this L there, with nothing run in the module since.
+ * `fromRow` as forwardRows': group g's sums start at column 4g. Returns false, having touched nothing, when the
+ * module is off or unavailable, or the problem would need more than 192 MiB.
  */
-export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0: number, r4: number, fromRow: boolean): boolean {
+export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0: number, r4: number, fromRow: boolean, lLoaded = false): boolean {
   if (!enabled) return false;
   const R = r4 - r0;
   if (R <= 0 || R % 4 !== 0 || n === 0) return false;
@@ -196,7 +197,7 @@ export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0:
   const have = x.memory.buffer.byteLength;
   if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
   const buf = x.memory.buffer;
-  new Float64Array(buf, offL, n * n).set(L.subarray(0, n * n));
+  if (!lLoaded) new Float64Array(buf, offL, n * n).set(L.subarray(0, n * n));
   const YT = new Float64Array(buf, offY, n * R);
   for (let r = 0; r < R; r++) {
     const o = (r0 + r) * n;
