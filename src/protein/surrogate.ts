@@ -294,7 +294,7 @@ export class Surrogate {
   /**
    * The observation noise at the top of the scores, in raw score units, or 0 when it cannot be told from none: the
    * noise standard deviation of a GP (warm-started between calls) fitted to the better half of the training rows
-   * (at most the 200 best), their raw scores min–max scaled. The better half leaves out the tail a warp is for, whose misfit an identity GP
+   * (at most the 100 best), their raw scores min–max scaled. The better half leaves out the tail a warp is for, whose misfit an identity GP
    * on all rows would count as noise. A fitted noise below 1 % of the half's span (standard deviation) counts as
    * none, so a noise-free problem keeps δ as it was.
    */
