@@ -23,9 +23,12 @@ export function rowDistanceSquared(A: Float64Array, i: number, B: Float64Array, 
 
 /**
  * Indices of rows to keep: a row is dropped when a LATER row lies within `radius` of it
- * (the newest observation wins, as in PufferLib). A sweep over the rows sorted by their
- * first coordinate compares only rows whose first coordinates are within `radius`, so
- * the cost is O(n log n) plus the number of such pairs.
+ * (the newest observation wins, as in PufferLib). The rows are sorted by their projection on a
+ * fixed unit direction w with no zero component; two rows within `radius` of each other have
+ * projections within `radius` (|w·(x − y)| ≤ |w|·|x − y|), so a sweep over the sorted rows compares
+ * only rows whose projections are that close: O(n log n) plus the number of such pairs. (Sorting by
+ * the first coordinate instead made this quadratic whenever many rows share it: a categorical or
+ * integer first parameter, a fixed cost coordinate, candidates reflected onto a bound.)
  *
  * @param X n×d row-major rows.
  * @returns kept indices in increasing order.
@@ -33,23 +36,54 @@ export function rowDistanceSquared(A: Float64Array, i: number, B: Float64Array, 
 export function dedupRows(X: Float64Array, n: number, d: number, radius = DUPLICATE_DISTANCE): number[] {
   if (n < 2 || d === 0) return n === 0 ? [] : d === 0 ? [n - 1] : [0];
   const r2 = radius * radius;
-  const first = new Float64Array(n);
-  for (let i = 0; i < n; i++) first[i] = X[i * d];
+  const w = projectionDirection(d);
+  const key = new Float64Array(n);
+  let largest = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += w[k] * X[i * d + k];
+    if (Number.isNaN(s)) s = Number.POSITIVE_INFINITY;
+    key[i] = s;
+    const a = Number.isFinite(s) ? Math.abs(s) : 0;
+    if (a > largest) largest = a;
+  }
+  // The projections carry rounding errors of about d·ε·max|x|; widen the window far beyond them, so no pair
+  // within `radius` is ever skipped (a wider window only costs comparisons). A row with a NaN sorts last and is
+  // compared with nothing (it lies within no radius of anything).
+  const window = radius + 1e-9 * (1 + largest);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => first[a] - first[b] || a - b);
+  order.sort((a, b) => key[a] - key[b] || a - b);
   const dropped = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const i = order[k];
     for (let l = k + 1; l < n; l++) {
       const j = order[l];
-      if (first[j] - first[i] >= radius) break;
+      if (!(key[j] - key[i] < window)) break;
       if (rowDistanceSquared(X, i, X, j, d) < r2) dropped[i < j ? i : j] = 1;
     }
   }
   const out: number[] = [];
   for (let i = 0; i < n; i++) if (!dropped[i]) out.push(i);
   return out;
+}
+
+const directions = new Map<number, Float64Array>();
+
+/** A fixed unit vector of d components in [1, 2) before normalization (the fractional parts of k·φ). */
+function projectionDirection(d: number): Float64Array {
+  let w = directions.get(d);
+  if (w) return w;
+  w = new Float64Array(d);
+  let norm = 0;
+  for (let k = 0; k < d; k++) {
+    w[k] = 1 + (((k + 1) * 0.6180339887498949) % 1);
+    norm += w[k] * w[k];
+  }
+  norm = Math.sqrt(norm);
+  for (let k = 0; k < d; k++) w[k] /= norm;
+  directions.set(d, w);
+  return w;
 }
 
 /**

@@ -29,6 +29,25 @@ describe("dedupRows", () => {
       }),
     );
   });
+  it("agrees with the O(n²) rule when coordinates take a few levels (categorical, integer, a fixed cost, a bound)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1000 }), (n, d, seed) => {
+        const rng = createRng(seed);
+        const X = new Float64Array(n * d);
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < d; k++) X[i * d + k] = k === 0 ? 0.25 : rng.random() < 0.7 ? rng.int(0, 2) / 2 : rng.uniform(0, 1);
+          if (rng.random() < 0.2) X[i * d + d - 1] += (rng.random() - 0.5) * 1e-6;
+        }
+        const brute: number[] = [];
+        for (let i = 0; i < n; i++) {
+          let newer = false;
+          for (let j = i + 1; j < n; j++) if (rowDistanceSquared(X, i, X, j, d) < 1e-12) newer = true;
+          if (!newer) brute.push(i);
+        }
+        expect(dedupRows(X, n, d, 1e-6)).toEqual(brute);
+      }),
+    );
+  });
 });
 
 describe("subsampleRecent", () => {
