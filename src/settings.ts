@@ -117,6 +117,13 @@ export interface ProteinSettings {
    */
   coldRefitSlice: number;
   /**
+   * Training rows (of the score GP) beyond which the candidates shrink in proportion, so that rating them (one
+   * kernel value per candidate and training row, for each GP) costs about the same at any size: with r rows,
+   * `suggestionsPerPareto` and `globalCandidates` are scaled by R/r (at least 32 per centre). 0 = never.
+   * @default 0
+   */
+  candidateScaleRows: number;
+  /**
    * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w − α · log ĉ): 1 multiplies EI by
    * the weight; higher values hold suggestions closer to the drawn cost target; 0 leaves the target to the
    * exploitation steps. @default 0 (with `costCooling`; docs/benchmarks.md "Issue 14, round 2")
@@ -186,6 +193,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   coldFitIterations: 500,
   coldFitRows: 200,
   coldRefitSlice: 5,
+  candidateScaleRows: 0,
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,

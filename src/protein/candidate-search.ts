@@ -133,17 +133,20 @@ export class CandidateSearch {
     const reasons: string[] = [];
     const centers = this.searchCenters(successes, req.front);
 
-    // 6. Candidates around the centers.
-    const m0 = (centers.length / d) * s.suggestionsPerPareto;
+    // 6. Candidates around the centers (fewer on many training rows: candidateScaleRows).
+    const shrink = s.candidateScaleRows > 0 && scoreGp.size > s.candidateScaleRows ? s.candidateScaleRows / scoreGp.size : 1;
+    const perCenter = shrink < 1 ? Math.max(Math.min(32, s.suggestionsPerPareto), Math.round(s.suggestionsPerPareto * shrink)) : s.suggestionsPerPareto;
+    const m0 = (centers.length / d) * perCenter;
     let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale, ...this.boundsOption() });
-    if (s.globalCandidates > 0) {
+    const globalCount = Math.round(s.globalCandidates * shrink);
+    if (globalCount > 0) {
       // Uniform draws over the whole box, so regions far from every centre can compete.
       // "clip": twice each parameter's scale around the search centre, clipped (the earlier default);
       // "reflect": exactly uniform over the box (centre 0, half-width 1 in every coordinate).
       const G =
         s.candidateBounds === "clip"
-          ? this.space.sample(s.globalCandidates, this.rng, { scale: 2 })
-          : this.space.sample(s.globalCandidates, this.rng, { centers: new Float64Array(d), scale: new Float64Array(d).fill(1), ...this.boundsOption() });
+          ? this.space.sample(globalCount, this.rng, { scale: 2 })
+          : this.space.sample(globalCount, this.rng, { centers: new Float64Array(d), scale: new Float64Array(d).fill(1), ...this.boundsOption() });
       C = concatRows(C, G);
     }
     const mAll = C.length / d;
