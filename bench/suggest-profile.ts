@@ -2,7 +2,7 @@
  * One sweep step at n observations, for `node --cpu-prof`: restores a sweep at n (both GPs fitted),
  * then runs `--steps` suggest → observe steps (the first one forced to refit when `--refit` is given).
  *
- *   npx tsx bench/suggest-profile.ts --n 750 --steps 3 [--refit] [--out /tmp/suggest-750.cpuprofile]
+ *   npx tsx bench/suggest-profile.ts --n 750 --steps 3 [--refit] [--out /tmp/suggest-750.cpuprofile] [--settings '{"candidateScaleRows":0}']
  *
  * Only the timed steps are profiled (node:inspector's CPU profiler, the same data as `node --cpu-prof`),
  * not the preparation of the sweep; open the .cpuprofile in Chrome DevTools or summarize it with
@@ -15,7 +15,7 @@ import { prepareSweep, evaluate, arg } from "./suggest-setup";
 
 const n = Number(arg("--n", "750"));
 const steps = Number(arg("--steps", "3"));
-const snapshot = prepareSweep(n, {});
+const snapshot = prepareSweep(n, JSON.parse(arg("--settings", "{}")));
 if (process.argv.includes("--refit")) snapshot.gp.lastFitSize.score = snapshot.gp.lastFitSize.cost = 1;
 const protein = Protein.restore(snapshot);
 const session = new Session();
