@@ -299,6 +299,41 @@ const EXP = `
  * y_i = (b_i − s)/L_ii. YT is n × R (k-major: YT[k·R + r]), so one f64x2 holds two right-hand sides; k0 is 4g
  * for group g when fromRow, else 0. Every lane does the scalar code's operations in its order: the same bits.
  */
+/**
+ * The sum kernel's later terms, added into the first term's values in the module (SumKernel.fillCross): axpy is the
+ * JavaScript \`y[k] += f * x[k]\` (a linear term), addc \`y[k] += c\` (a constant term), two entries per lane pair.
+ */
+const ACCUMULATE = `
+  (func (export "axpy") (param $y i32) (param $x i32) (param $len i32) (param $f f64)
+    (local $end i32) (local $end2 i32) (local $fv v128)
+    (local.set $fv (f64x2.splat (local.get $f)))
+    (local.set $end (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 3))))
+    (local.set $end2 (i32.add (local.get $y) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
+    (block $done2 (loop $next2
+      (br_if $done2 (i32.ge_u (local.get $y) (local.get $end2)))
+      (v128.store (local.get $y) (f64x2.add (v128.load (local.get $y)) (f64x2.mul (local.get $fv) (v128.load (local.get $x)))))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $next2)))
+    (if (i32.lt_u (local.get $y) (local.get $end)) (then
+      (f64.store (local.get $y) (f64.add (f64.load (local.get $y)) (f64.mul (local.get $f) (f64.load (local.get $x)))))))
+  )
+
+  (func (export "addc") (param $y i32) (param $len i32) (param $c f64)
+    (local $end i32) (local $end2 i32) (local $cv v128)
+    (local.set $cv (f64x2.splat (local.get $c)))
+    (local.set $end (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 3))))
+    (local.set $end2 (i32.add (local.get $y) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
+    (block $done2 (loop $next2
+      (br_if $done2 (i32.ge_u (local.get $y) (local.get $end2)))
+      (v128.store (local.get $y) (f64x2.add (v128.load (local.get $y)) (local.get $cv)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $next2)))
+    (if (i32.lt_u (local.get $y) (local.get $end)) (then
+      (f64.store (local.get $y) (f64.add (f64.load (local.get $y)) (local.get $c)))))
+  )
+`;
+
 const FORWARD = `
   (func (export "forward4") (param $L i32) (param $n i32) (param $YT i32) (param $R i32) (param $groups i32) (param $fromRow i32)
     (local $i0 i32) (local $i1 i32) (local $g i32) (local $k0 i32) (local $i i32) (local $k i32)
@@ -495,6 +530,7 @@ function wat(): string {
 ;; kernelize: a stationary kernel's values from r^2 in place, with exp computed as V8's Math.exp computes it.
 ;; forward4: forward substitution for groups of 4 right-hand sides, as the JavaScript forward4x2 / forward4x1.
 ;; nbreduce: the variance bound's p x p Cholesky and solve per candidate, two candidates at a time.
+;; axpy, addc: y += f * x and y += c (a sum kernel's later terms added in the module).
 ;; a is m x d row-major; bT is d x n (B transposed), so each f64x2 lane holds another column b.
 (module
   (memory (export "memory") 1)
@@ -503,6 +539,7 @@ ${kernel("dot")}
 ${EXP}
 ${FORWARD}
 ${BOUND}
+${ACCUMULATE}
 )
 `;
 }

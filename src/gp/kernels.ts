@@ -25,7 +25,7 @@
  * products with a constant are built in one buffer without temporaries.
  */
 import { symmetrizeFromLower } from "../linalg/blas";
-import { type CrossTerms, WASM_MIN_PAIRS, wasmCross, wasmKernelsActive } from "../linalg/wasm/index";
+import { type CrossPart, type CrossTerms, WASM_MIN_PAIRS, wasmCross, wasmCrossSum, wasmKernelsActive } from "../linalg/wasm/index";
 
 /** The stationary base kernels. */
 export type StationaryKernelType = "matern52" | "matern32" | "rbf";
@@ -70,6 +70,11 @@ export interface Kernel {
   ): void;
   /** Diagonal: out[i] (=, or +=) scale·k(a_i, a_i) for the m rows of A. */
   fillDiag(A: Float64Array, m: number, out: Float64Array, scale: number, accumulate: boolean): void;
+  /**
+   * This kernel's cross block as one term of a sum computed in the WebAssembly module (SumKernel.fillCross), or
+   * absent / null where it has no such form. The part's rows are valid until this kernel's next call.
+   */
+  crossPart?(A: Float64Array, m: number, B: Float64Array, n: number, scale: number): CrossPart | null;
   /**
    * Gradient contraction. For each log-hyperparameter p of this kernel adds
    *   ½ Σ_ab W_ab · ∂(scale·k_ab)/∂θ_p                                            (R&W eq. 5.9)
@@ -277,6 +282,10 @@ export class StationaryKernel implements Kernel {
       for (let i = 0; i < m; i++) z[i * d + j] = src[i * d + j];
     }
     return z;
+  }
+
+  crossPart(A: Float64Array, m: number, B: Float64Array, n: number, scale: number): CrossPart {
+    return { kind: "sqdist", A: this.scaled(A, m, 0), B: this.scaled(B, n, 1), terms: this.terms(scale) };
   }
 
   /** The wasm kernel's terms: r² over the continuous dimensions, then the categorical ones weighted 1/ℓ_j², then scale·k(r²). */
@@ -530,6 +539,10 @@ export class LinearKernel implements Kernel {
     }
   }
 
+  crossPart(A: Float64Array, _m: number, B: Float64Array, _n: number, scale: number): CrossPart {
+    return { kind: "dot", A, B, terms: { kind: "dot", cont: this.cont }, factor: scale * this.c };
+  }
+
   fillCross(
     A: Float64Array,
     m: number,
@@ -637,6 +650,10 @@ export class ConstantKernel implements Kernel {
     }
   }
 
+  crossPart(_A: Float64Array, _m: number, _B: Float64Array, _n: number, scale: number): CrossPart {
+    return { kind: "const", value: scale * this.b };
+  }
+
   fillCross(
     _A: Float64Array,
     m: number,
@@ -719,6 +736,12 @@ export class SumKernel implements Kernel {
     scale: number,
     accumulate: boolean,
   ): void {
+    // A stationary term followed by linear and constant ones (the default kernel): all of it in the module, added in
+    // the order below, with one copy out instead of a JavaScript pass per term (the same bits).
+    if (!accumulate && m * n >= WASM_MIN_PAIRS && this.terms.every((t) => t.crossPart !== undefined)) {
+      const parts = this.terms.map((t) => t.crossPart!(A, m, B, n, scale));
+      if (parts.every((p): p is CrossPart => p !== null) && wasmCrossSum(parts, m, n, this.dim, (v, row0, rows) => out.set(v.subarray(0, rows * n), row0 * n))) return;
+    }
     this.terms.forEach((t, i) => t.fillCross(A, m, B, n, out, scale, accumulate || i > 0));
   }
 

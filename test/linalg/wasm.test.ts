@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { LinearKernel, StationaryKernel, SumKernel, type Kernel } from "../../src/gp/kernels";
+import { ConstantKernel, LinearKernel, ScaledKernel, StationaryKernel, SumKernel, type Kernel } from "../../src/gp/kernels";
 import { setWasmKernels, wasmExp, wasmExp2, wasmKernelsActive, wasmMemoryBytes } from "../../src/linalg/wasm/index";
 import { GaussianProcess } from "../../src/gp/index";
 import { choleskyInPlace, inverseFromCholesky, solveLowerMany } from "../../src/linalg/index";
@@ -102,6 +102,15 @@ describe("WebAssembly cross kernels", () => {
             () => {
               const k = new SumKernel([new StationaryKernel("matern32", d, cats), new LinearKernel(d, cats)]);
               k.setLogParams([...theta, -0.7], 0);
+              return k;
+            },
+          ],
+          [
+            // The GP's default kernel: σ·(Matérn + linear + constant), computed whole in the module (wasmCrossSum).
+            "scaled(matern52+linear+constant)",
+            () => {
+              const k = new ScaledKernel(new SumKernel([new StationaryKernel("matern52", d, cats), new LinearKernel(d, cats), new ConstantKernel(d)]));
+              k.setLogParams([0.4, ...theta, -0.7, -1.3], 0);
               return k;
             },
           ],

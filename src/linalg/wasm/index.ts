@@ -28,6 +28,8 @@ interface CrossExports {
   exp2(p: number): void;
   forward4(L: number, n: number, YT: number, R: number, groups: number, fromRow: number): void;
   nbreduce(K: number, n: number, idx: number, val: number, B: number, p: number, jitter: number, KS: number, W: number, out: number): void;
+  axpy(y: number, x: number, len: number, f: number): void;
+  addc(y: number, len: number, c: number): void;
 }
 /** The little of the WebAssembly API used here (the project's TypeScript lib has no DOM or WebAssembly types). */
 interface WasmApi {
@@ -168,6 +170,96 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
       x.sqdist(offA, rows, offBT, n, d, offJ, cont.length, offK, cat.length, offW, terms.tol ?? 0, offOut);
       if (terms.kernel) x.kernelize(offOut, rows * n, terms.kernel.code, terms.kernel.scale);
     } else x.dot(offA, rows, offBT, n, d, offJ, cont.length, offOut);
+    each(out, row0, rows);
+  }
+  return true;
+}
+
+/**
+ * One term of a sum kernel for {@link wasmCrossSum}: the first a stationary kernel's scale·k(r²) over its (scaled)
+ * rows, each later one a dot product times `factor` (a linear term) or a constant `value`, added in that order.
+ */
+export type CrossPart =
+  | { kind: "sqdist"; A: Float64Array; B: Float64Array; terms: CrossTerms }
+  | { kind: "dot"; A: Float64Array; B: Float64Array; terms: CrossTerms; factor: number }
+  | { kind: "const"; value: number };
+
+/**
+ * A sum kernel's cross block in the module: the first part's values (a stationary kernel, as {@link wasmCross}
+ * computes them), then each later part added into them in order — `y += factor·(a·b)` for a linear term, `y += value`
+ * for a constant — which is SumKernel's JavaScript order (`out = first; out += …`), so the same bits; handed to
+ * `each` a chunk of A's rows at a time as {@link wasmCross} does. Saves the JavaScript passes that added each term's
+ * chunk into the caller's block. Returns false (having called nothing) when the module is off or unavailable, the
+ * parts are not of that shape, or the buffers would not fit below a bound session.
+ */
+export function wasmCrossSum(parts: readonly CrossPart[], m: number, n: number, d: number, each: (view: Float64Array, row0: number, rows: number) => void): boolean {
+  if (!enabled || m === 0 || n === 0 || parts.length < 2) return false;
+  const first = parts[0];
+  if (first.kind !== "sqdist" || !first.terms.kernel) return false;
+  if (parts.slice(1).some((p) => p.kind === "sqdist")) return false;
+  const x = load();
+  if (!x) return false;
+  const chunk = Math.max(1, Math.min(m, Math.floor(CHUNK_ENTRIES / n)));
+  // Layout per part with rows (sqdist, dot): J | K | W | bT (d×n) | a (chunk×d); then out (chunk×n) and, when a dot
+  // part is present, tmp (chunk×n) for its products.
+  interface Placed { part: CrossPart; offJ: number; offK: number; offW: number; offBT: number; offA: number; cat: Int32Array }
+  const placed: Placed[] = [];
+  let at = 0;
+  for (const part of parts) {
+    if (part.kind === "const") {
+      placed.push({ part, offJ: 0, offK: 0, offW: 0, offBT: 0, offA: 0, cat: new Int32Array(0) });
+      continue;
+    }
+    const cat = part.kind === "sqdist" && part.terms.cat ? part.terms.cat : new Int32Array(0);
+    const offJ = align16(at);
+    const offK = align16(offJ + 4 * part.terms.cont.length);
+    const offW = align16(offK + 4 * cat.length);
+    const offBT = align16(offW + 8 * cat.length);
+    const offA = align16(offBT + 8 * d * n);
+    at = offA + 8 * chunk * d;
+    placed.push({ part, offJ, offK, offW, offBT, offA, cat });
+  }
+  const offOut = align16(at);
+  const offTmp = align16(offOut + 8 * chunk * n);
+  const end = offTmp + 8 * chunk * n;
+  if (end > reservedFrom) return false;
+  const have = x.memory.buffer.byteLength;
+  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  const buf = x.memory.buffer;
+  for (const p of placed) {
+    if (p.part.kind === "const") continue;
+    const { terms, B } = p.part;
+    new Int32Array(buf, p.offJ, terms.cont.length).set(terms.cont);
+    if (p.cat.length > 0) {
+      new Int32Array(buf, p.offK, p.cat.length).set(p.cat);
+      new Float64Array(buf, p.offW, p.cat.length).set(terms.catWeight!.subarray(0, p.cat.length));
+    }
+    const bT = new Float64Array(buf, p.offBT, d * n);
+    for (let b = 0; b < n; b++) {
+      const o = b * d;
+      for (let j = 0; j < d; j++) bT[j * n + b] = B[o + j];
+    }
+  }
+  const out = new Float64Array(buf, offOut, chunk * n);
+  for (let row0 = 0; row0 < m; row0 += chunk) {
+    const rows = Math.min(chunk, m - row0);
+    const len = rows * n;
+    for (const p of placed) {
+      const part = p.part;
+      if (part.kind === "const") {
+        x.addc(offOut, len, part.value);
+        continue;
+      }
+      new Float64Array(buf, p.offA, rows * d).set(part.A.subarray(row0 * d, (row0 + rows) * d));
+      if (part.kind === "sqdist") {
+        const t = part.terms;
+        x.sqdist(p.offA, rows, p.offBT, n, d, p.offJ, t.cont.length, p.offK, p.cat.length, p.offW, t.tol ?? 0, offOut);
+        x.kernelize(offOut, len, t.kernel!.code, t.kernel!.scale);
+      } else {
+        x.dot(p.offA, rows, p.offBT, n, d, p.offJ, part.terms.cont.length, offTmp);
+        x.axpy(offOut, offTmp, len, part.factor);
+      }
+    }
     each(out, row0, rows);
   }
   return true;
