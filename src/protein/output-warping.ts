@@ -111,13 +111,33 @@ function varianceOf(values: ArrayLike<number>, f: (v: number) => number): number
   return ss / n;
 }
 
-/** Box–Cox profile log-likelihood of positive x at λ (scipy's `boxcox_llf`): −n/2 log σ̂² + (λ − 1) Σ log x. */
+/**
+ * Box–Cox profile log-likelihood of positive x at λ (scipy's `boxcox_llf`): −n/2 log σ̂² + (λ − 1) Σ log x.
+ * σ̂² = var(x^λ)/λ² is taken in log space, as var(exp(uᵢ − max u))·exp(2 max u)/λ² with uᵢ = λ log xᵢ, once the
+ * x^λ span more than a factor e: computed directly, (x^λ − 1)/λ of widely spread x and a large |λ| round to the same
+ * value (all x^λ underflow next to 1), σ̂² to 0 and the likelihood to +∞, and λ̂ fell back to 1.
+ */
 export function boxCoxLogLikelihood(x: ArrayLike<number>, lambda: number): number {
   const n = x.length;
   let sumLog = 0;
-  for (let i = 0; i < n; i++) sumLog += Math.log(x[i]);
-  const v = varianceOf(x, (xi) => boxCox(xi, lambda));
-  return (lambda - 1) * sumLog - (n / 2) * Math.log(v);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const lx = Math.log(x[i]);
+    sumLog += lx;
+    if (lx < lo) lo = lx;
+    if (lx > hi) hi = lx;
+  }
+  let logVariance: number;
+  if (Math.abs(lambda) * (hi - lo) <= 1) {
+    logVariance = Math.log(varianceOf(x, (xi) => boxCox(xi, lambda)));
+  } else {
+    const top = lambda > 0 ? lambda * hi : lambda * lo;
+    logVariance = Math.log(varianceOf(x, (xi) => Math.exp(lambda * Math.log(xi) - top))) + 2 * top - 2 * Math.log(Math.abs(lambda));
+  }
+  const llf = (lambda - 1) * sumLog - (n / 2) * logVariance;
+  // Equal x (no spread): no λ is identified.
+  return Number.isNaN(llf) || llf === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : llf;
 }
 
 /** Yeo–Johnson profile log-likelihood (scipy's `yeojohnson_llf`): −n/2 log σ̂² + (λ − 1) Σ sign(v) log(1 + |v|). */

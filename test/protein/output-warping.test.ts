@@ -112,6 +112,23 @@ describe("warps: inverse, derivative, Jacobian", () => {
     expect(warpCandidates("box-cox", s)[0].orientation).toBe(-1);
   });
 
+  it("the Box–Cox profile likelihood is scale-equivariant at every λ, however far the data spread (no rounding to a zero variance)", () => {
+    // llf(c·x, λ) = llf(x, λ) − n log c, so λ̂ does not depend on the units. Computed directly, (x^λ − 1)/λ of gaps of
+    // 100 … 1e6 at λ = −10 all round to 0.1, the variance to 0 and the likelihood to +∞ (λ̂ came back as 1 then).
+    const x = [1, 2, 3.5, 7, 12, 40, 90, 300, 2e3, 1e4];
+    const c = 1e2;
+    const n = x.length;
+    for (const lambda of [-10, -4, -0.5, 0, 0.5, 3, 10]) {
+      const a = boxCoxLogLikelihood(x, lambda);
+      const b = boxCoxLogLikelihood(x.map((v) => c * v), lambda);
+      expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
+      expect(Math.abs(b - (a - n * Math.log(c)))).toBeLessThan(1e-8 * Math.max(1, Math.abs(a)));
+    }
+    const base = boxCoxLambda(x).lambda;
+    expect(Math.abs(base)).toBeLessThan(0.5);
+    expect(boxCoxLambda(x.map((v) => c * v)).lambda).toBeCloseTo(base, 6);
+  });
+
   it("fewer than three distinct scores: identity whatever the setting", () => {
     expect(warpCandidates("auto", [1, 1, 2])).toEqual([expect.objectContaining({ kind: "identity" })]);
     expect(warpCandidates("log", [3, 3])).toEqual([expect.objectContaining({ kind: "identity" })]);
