@@ -11,6 +11,7 @@ import {
   boxCoxLambda,
   boxCoxLogLikelihood,
   warpCandidates,
+  warpChoiceSet,
   warpDerivative,
   warpForward,
   warpInverse,
@@ -129,6 +130,25 @@ describe("warps: inverse, derivative, Jacobian", () => {
     expect(boxCoxLambda(x.map((v) => c * v)).lambda).toBeCloseTo(base, 6);
   });
 
+  it('"auto" offers a warp only when the gaps to the best look log-normal: not for a bounded reward piled up near 0', () => {
+    // A noisy reward in [0, 1) where most settings give about 0 (a training run that does not learn) and a few do
+    // well: the gaps to the best pile up at their largest value. The log of them would make the few good runs a long
+    // tail of the targets; "auto" compares nothing and keeps identity.
+    const rng = createRng(4);
+    const reward = Array.from({ length: 30 }, (_, i) => (i % 6 === 0 ? 0.3 + 0.5 * rng.random() : 0.02 * rng.random()) + 0.02 * rng.normal());
+    const set = warpChoiceSet("auto", reward);
+    expect(set.candidates).toEqual([expect.objectContaining({ kind: "identity" })]);
+    expect(set.gapLambda).toBeGreaterThan(1);
+    // A loss spanning decades (minimized: s = −loss): log is offered, and Box–Cox when its λ is in range.
+    const loss = Array.from({ length: 30 }, () => Math.exp(3 * rng.normal()));
+    const heavy = warpChoiceSet("auto", loss.map((v) => -v));
+    expect(heavy.candidates.map((w) => w.kind)).toEqual(expect.arrayContaining(["identity", "log"]));
+    expect(heavy.gapLambda).toBeLessThan(0.5);
+    // The fixed settings are not gated.
+    expect(warpCandidates("log", reward)).toEqual([expect.objectContaining({ kind: "log" })]);
+    expect(warpCandidates("box-cox", reward)).toEqual([expect.objectContaining({ kind: "box-cox" })]);
+  });
+
   it("fewer than three distinct scores: identity whatever the setting", () => {
     expect(warpCandidates("auto", [1, 1, 2])).toEqual([expect.objectContaining({ kind: "identity" })]);
     expect(warpCandidates("log", [3, 3])).toEqual([expect.objectContaining({ kind: "identity" })]);
@@ -190,11 +210,16 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
     expect(b.info.outputWarping).toEqual(a.info.outputWarping);
   });
 
-  it("picks identity on Gaussian scores (a smooth function plus Gaussian noise)", () => {
+  it("picks identity on Gaussian scores (a smooth function plus Gaussian noise), and says why when it compared nothing", () => {
     const p = sweepWith((x, y, e) => 2 + Math.sin(3 * x) + Math.cos(2 * y) + 0.05 * e, "maximize", { outputWarping: "auto" });
     const info = p.suggest().info;
     expect(info.outputWarping).toMatchObject({ setting: "auto", kind: "identity", lambda: 1 });
-    expect(Object.keys(info.outputWarping!.criteria!)).toContain("log");
+    // Either log was compared and lost, or the gaps to the best did not look log-normal (λ̂ ≥ ½ or so) and nothing
+    // was compared.
+    const w = info.outputWarping!;
+    expect(w.gapLambda).toBeDefined();
+    if (w.criteria === undefined) expect(w.gapLambda!).toBeGreaterThan(0.4);
+    else expect(w.criteria.identity).toBeGreaterThan(w.criteria.log!);
   });
 
   it("a fixed setting is used as given and reported; \"none\" (the default) reports nothing", () => {
