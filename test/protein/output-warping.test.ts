@@ -222,7 +222,7 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
     else expect(w.criteria.identity).toBeGreaterThan(w.criteria.log!);
   });
 
-  it("a fixed setting is used as given and reported; \"none\" (the default) reports nothing", () => {
+  it("a fixed setting is used as given and reported; \"auto\" is the default; \"none\" reports nothing", () => {
     const loss = (x: number, y: number) => Math.exp(10 * x + 3 * y);
     for (const setting of ["log", "box-cox", "yeo-johnson"] as const) {
       const info = sweepWith(loss, "minimize", { outputWarping: setting }).suggest().info;
@@ -230,7 +230,7 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
       expect(info.outputWarping?.setting).toBe(setting);
       expect(info.outputWarping?.criteria).toBeUndefined();
     }
-    expect(sweepWith(loss, "minimize", {}).suggest().info.outputWarping).toBeUndefined();
+    expect(sweepWith(loss, "minimize", {}).suggest().info.outputWarping).toMatchObject({ setting: "auto" });
     expect(sweepWith(loss, "minimize", { outputWarping: "none" }).suggest().info.outputWarping).toBeUndefined();
   });
 
