@@ -17,9 +17,10 @@
  * their standard deviation, as HEBO does with its losses (−s is the loss-like direction, so the bad tail is again
  * the one it compresses).
  *
- * The choice ("auto"): each candidate (identity, log, and the fitted Box–Cox when 0.1 ≤ |λ| and λ ≤ 0.9, so that it
- * compresses the bad tail and is not the log again)
- * gets its own GP fit, and the one with the largest log marginal likelihood of the original scores wins: the
+ * The choice ("auto"): only when the gaps to the best look log-normal rather than normal (their Box–Cox profile
+ * likelihood larger at λ = 0 than at λ = 1: a long bad tail, what a warp is for; otherwise identity, no comparison),
+ * each candidate (identity, log, and the fitted Box–Cox when 0.1 ≤ |λ| and λ ≤ 0.9, so that it compresses the bad
+ * tail and is not the log again) gets its own GP fit, and the one with the largest log marginal likelihood of the original scores wins: the
  * GP's fitted objective (LML + hyperparameter log-priors) on the warped, min–max scaled targets, plus the
  * log-Jacobian Σ log T'(sᵢ) − n log(span), minus 1 nat per fitted transform parameter (λ). Without the Jacobian,
  * a transform that squeezes the scores would always look better; with it, every candidate is a density of the
@@ -229,8 +230,9 @@ export interface WarpChoiceSet {
 
 /**
  * The transforms to compare for one setting, fitted to the scores s (the successes, "larger is better"). A fixed
- * setting gives one; "auto" gives identity, log and (when 0.1 ≤ |λ| and λ ≤ 0.9) Box–Cox, all on the gap to the best. Fewer than 3 distinct scores, or a spread that
- * overflows: identity only.
+ * setting gives one; "auto" gives identity, log and (when 0.1 ≤ |λ| and λ ≤ 0.9) Box–Cox, all on the gap to the best,
+ * when the gaps look log-normal, else identity only. Fewer than 3 distinct scores, or a spread that overflows:
+ * identity only.
  */
 export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<number>, deltaFloor = 0): OutputWarp[] {
   return warpChoiceSet(setting, s, deltaFloor).candidates;

@@ -228,8 +228,8 @@ export class Surrogate {
 
   /**
    * `fit` with output warping: the transform's parameters are refitted to the successful scores; when the score
-   * GP's hyperparameters are due for a refit and the setting is "auto", every candidate transform gets its own fit
-   * and the one with the largest likelihood of the raw scores is kept (src/protein/output-warping.ts); between
+   * GP's hyperparameters are due for a refit and the setting is "auto" (and the gaps to the best look log-normal),
+   * every candidate transform gets its own fit and the one with the largest likelihood of the raw scores is kept (src/protein/output-warping.ts); between
    * refits the last choice stays and only its data is updated.
    */
   private fitWarped(successes: ModelData, data: ModelData, suggestionIndex: number): FittedModels {
