@@ -144,6 +144,8 @@ describe("warps: inverse, derivative, Jacobian", () => {
     const heavy = warpChoiceSet("auto", loss.map((v) => -v));
     expect(heavy.candidates.map((w) => w.kind)).toEqual(expect.arrayContaining(["identity", "log"]));
     expect(heavy.gapLambda).toBeLessThan(0.5);
+    // Between two refits the surrogate skips the test (the last choice is kept): then log is among the candidates.
+    expect(warpChoiceSet("auto", reward, 0, false).candidates.map((w) => w.kind)).toContain("log");
     // The fixed settings are not gated.
     expect(warpCandidates("log", reward)).toEqual([expect.objectContaining({ kind: "log" })]);
     expect(warpCandidates("box-cox", reward)).toEqual([expect.objectContaining({ kind: "box-cox" })]);
