@@ -1,6 +1,7 @@
 /**
  * What `outputWarping` chooses along one sweep of a quality-suite problem (the suite's evaluation loop, one seed):
- * the count of each transform at the model suggestions, its orientation and λ, and the final regret.
+ * the count of each transform at the model suggestions, its orientation and λ, the range of the gaps' Box–Cox λ
+ * (`info.outputWarping.gapLambda`) under each choice, and the final regret.
  *
  *   npx tsx bench/warp-diag.ts --problem mixed-training --seed 4 [--setting auto] [--budget 100]
  */
@@ -23,10 +24,12 @@ const noise = createRng(noiseSeed(problem.name, seed));
 const counts = new Map<string, number>();
 const lambdas: number[] = [];
 const floors: number[] = [];
+const gapLambdas = new Map<string, number[]>();
 let best = Infinity;
 for (let i = 0; i < budget; i++) {
   const { params, info } = protein.suggest();
-  const w = (info as { outputWarping?: { kind: string; orientation?: string; lambda: number; noiseFloor?: number } }).outputWarping;
+  const w = (info as { outputWarping?: { kind: string; orientation?: string; lambda: number; noiseFloor?: number; gapLambda?: number } }).outputWarping;
+  if (w?.gapLambda !== undefined) gapLambdas.set(w.kind, [...(gapLambdas.get(w.kind) ?? []), w.gapLambda]);
   if (w?.noiseFloor !== undefined) floors.push(w.noiseFloor);
   if (w) {
     const key = `${w.kind}${w.orientation ? `/${w.orientation}` : ""}`;
@@ -40,6 +43,7 @@ for (let i = 0; i < budget; i++) {
 console.log(
   `${problem.name} seed ${seed} ${setting}: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}` +
     (lambdas.length ? `; box-cox λ ${Math.min(...lambdas).toFixed(2)}…${Math.max(...lambdas).toFixed(2)}` : "") +
+    [...gapLambdas].map(([k, v]) => `; gap λ under ${k} ${Math.min(...v).toFixed(2)}…${Math.max(...v).toFixed(2)} (median ${[...v].sort((a, b) => a - b)[v.length >> 1].toFixed(2)})`).join("") +
     (floors.length ? `; a noise floor of δ in force on ${floors.length} (${Math.min(...floors).toExponential(1)}…${Math.max(...floors).toExponential(1)})` : "") +
     `; log10 regret ${Math.log10(best).toFixed(2)}`,
 );

@@ -141,11 +141,13 @@ export interface ProteinSettings {
   /**
    * Monotone transform of the scores before the score GP (src/protein/output-warping.ts): "none", a fixed "log",
    * "box-cox" or "yeo-johnson" (λ by maximum likelihood, refitted at every fit), or "auto": at every hyperparameter
-   * refit, identity, log and the fitted Box–Cox (all on the gap to the best score, δ floored at the noise fitted at
-   * the top of the scores) are each fitted and the one with the largest marginal likelihood of the raw scores (the
-   * Jacobian included) is used. Helps most on scores that span orders of magnitude (a loss that explodes in part of
-   * the box). @default "none" (docs/benchmarks.md, issue 14 round 3: "auto" wins every noise-free suite row and the
-   * heavy-tailed ones, but on the harness's noisy cost-aware `trainrun` it took the median regret from 0.040 to 0.24)
+   * refit, when the gaps to the best score look log-normal (a long bad tail), identity, log and the fitted Box–Cox
+   * (all on the gap to the best score, δ floored at the noise fitted at the top of the scores) are each fitted and
+   * the one with the largest marginal likelihood of the raw scores (the Jacobian included) is used; otherwise
+   * identity. Helps most on scores that span orders of magnitude (a loss that explodes in part of the box).
+   * @default "auto" (docs/benchmarks.md, issue 14 round 4: on the suite and the baselines harness it wins the
+   * heavy-tailed rows, Rosenbrock-4 and Levy-4, and every other row stays within the IQR of "none"; on the noisy
+   * rows, mixed training and the harness's `trainrun`, it makes the same suggestions as "none")
    */
   outputWarping: OutputWarpingSetting;
   /** PufferLib's downsample (points observed per run); kept for the record. @default 1 */
@@ -197,7 +199,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,
-  outputWarping: "none",
+  outputWarping: "auto",
   downsample: 1,
   maxObservationsToLoad: 0,
   layout: "as-written",

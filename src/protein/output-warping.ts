@@ -17,9 +17,10 @@
  * their standard deviation, as HEBO does with its losses (−s is the loss-like direction, so the bad tail is again
  * the one it compresses).
  *
- * The choice ("auto"): each candidate (identity, log, and the fitted Box–Cox when 0.1 ≤ |λ| and λ ≤ 0.9, so that it
- * compresses the bad tail and is not the log again)
- * gets its own GP fit, and the one with the largest log marginal likelihood of the original scores wins: the
+ * The choice ("auto"): only when the gaps to the best look log-normal rather than normal (their Box–Cox profile
+ * likelihood larger at λ = 0 than at λ = 1: a long bad tail, what a warp is for; otherwise identity, no comparison),
+ * each candidate (identity, log, and the fitted Box–Cox when 0.1 ≤ |λ| and λ ≤ 0.9, so that it compresses the bad
+ * tail and is not the log again) gets its own GP fit, and the one with the largest log marginal likelihood of the original scores wins: the
  * GP's fitted objective (LML + hyperparameter log-priors) on the warped, min–max scaled targets, plus the
  * log-Jacobian Σ log T'(sᵢ) − n log(span), minus 1 nat per fitted transform parameter (λ). Without the Jacobian,
  * a transform that squeezes the scores would always look better; with it, every candidate is a density of the
@@ -111,13 +112,33 @@ function varianceOf(values: ArrayLike<number>, f: (v: number) => number): number
   return ss / n;
 }
 
-/** Box–Cox profile log-likelihood of positive x at λ (scipy's `boxcox_llf`): −n/2 log σ̂² + (λ − 1) Σ log x. */
+/**
+ * Box–Cox profile log-likelihood of positive x at λ (scipy's `boxcox_llf`): −n/2 log σ̂² + (λ − 1) Σ log x.
+ * σ̂² = var(x^λ)/λ² is taken in log space, as var(exp(uᵢ − max u))·exp(2 max u)/λ² with uᵢ = λ log xᵢ, once the
+ * x^λ span more than a factor e: computed directly, (x^λ − 1)/λ of widely spread x and a large |λ| round to the same
+ * value (all x^λ underflow next to 1), σ̂² to 0 and the likelihood to +∞, and λ̂ fell back to 1.
+ */
 export function boxCoxLogLikelihood(x: ArrayLike<number>, lambda: number): number {
   const n = x.length;
   let sumLog = 0;
-  for (let i = 0; i < n; i++) sumLog += Math.log(x[i]);
-  const v = varianceOf(x, (xi) => boxCox(xi, lambda));
-  return (lambda - 1) * sumLog - (n / 2) * Math.log(v);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const lx = Math.log(x[i]);
+    sumLog += lx;
+    if (lx < lo) lo = lx;
+    if (lx > hi) hi = lx;
+  }
+  let logVariance: number;
+  if (Math.abs(lambda) * (hi - lo) <= 1) {
+    logVariance = Math.log(varianceOf(x, (xi) => boxCox(xi, lambda)));
+  } else {
+    const top = lambda > 0 ? lambda * hi : lambda * lo;
+    logVariance = Math.log(varianceOf(x, (xi) => Math.exp(lambda * Math.log(xi) - top))) + 2 * top - 2 * Math.log(Math.abs(lambda));
+  }
+  const llf = (lambda - 1) * sumLog - (n / 2) * logVariance;
+  // Equal x (no spread): no λ is identified.
+  return Number.isNaN(llf) || llf === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : llf;
 }
 
 /** Yeo–Johnson profile log-likelihood (scipy's `yeojohnson_llf`): −n/2 log σ̂² + (λ − 1) Σ sign(v) log(1 + |v|). */
@@ -200,24 +221,42 @@ function sdOf(s: ArrayLike<number>): number {
   return sd > 0 && Number.isFinite(sd) ? sd : 1;
 }
 
+/** The transforms to compare for one setting, and the Box–Cox λ that fits the gaps to the best (see {@link warpChoiceSet}). */
+export interface WarpChoiceSet {
+  candidates: OutputWarp[];
+  /** Log, Box–Cox and "auto": the maximum-likelihood Box–Cox λ of the gaps to the best score (below 1: a long bad tail). */
+  gapLambda?: number;
+}
+
 /**
  * The transforms to compare for one setting, fitted to the scores s (the successes, "larger is better"). A fixed
- * setting gives one; "auto" gives identity, log and (when 0.1 ≤ |λ| and λ ≤ 0.9) Box–Cox, all on the gap to the best. Fewer than 3 distinct scores, or a spread that
- * overflows: identity only.
+ * setting gives one; "auto" gives identity, log and (when 0.1 ≤ |λ| and λ ≤ 0.9) Box–Cox, all on the gap to the best,
+ * when the gaps look log-normal, else identity only. Fewer than 3 distinct scores, or a spread that overflows:
+ * identity only.
  */
 export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<number>, deltaFloor = 0): OutputWarp[] {
-  if (setting === "none") return [{ ...IDENTITY_WARP }];
+  return warpChoiceSet(setting, s, deltaFloor).candidates;
+}
+
+/**
+ * {@link warpCandidates} with the Box–Cox λ of the gaps it was decided on. `logNormalGaps` (default true): "auto"
+ * offers a warp only when the gaps to the best look log-normal rather than normal; false skips that test (the
+ * surrogate between two refits, where the last choice is kept).
+ */
+export function warpChoiceSet(setting: OutputWarpingSetting, s: ArrayLike<number>, deltaFloor = 0, logNormalGaps = true): WarpChoiceSet {
+  const identityOnly = { candidates: [{ ...IDENTITY_WARP }] };
+  if (setting === "none") return identityOnly;
   const n = s.length;
   let distinct = 0;
   const sorted = Float64Array.from(s).sort();
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
-  if (distinct < 3) return [{ ...IDENTITY_WARP }];
+  if (distinct < 3) return identityOnly;
   // Scores whose spread overflows (finite scores near ±1.7e308): no shift or scale is representable.
-  if (!Number.isFinite(sorted[n - 1] - sorted[0]) || !Number.isFinite(Math.sqrt(varianceOf(s, (v) => v)))) return [{ ...IDENTITY_WARP }];
+  if (!Number.isFinite(sorted[n - 1] - sorted[0]) || !Number.isFinite(Math.sqrt(varianceOf(s, (v) => v)))) return identityOnly;
   if (setting === "yeo-johnson") {
     const scale = sdOf(s);
     const v = Float64Array.from(s, (si) => -si / scale);
-    return [{ kind: "yeo-johnson", lambda: yeoJohnsonLambda(v).lambda, orientation: -1, offset: 0, scale }];
+    return { candidates: [{ kind: "yeo-johnson", lambda: yeoJohnsonLambda(v).lambda, orientation: -1, offset: 0, scale }] };
   }
   // Only the gap to the best score is transformed (orientation −1): the bad tail is compressed and the good end,
   // where the optimum is, keeps its resolution. The gap to the worst (+1) would do the opposite; the Box–Cox
@@ -228,13 +267,19 @@ export function warpCandidates(setting: OutputWarpingSetting, s: ArrayLike<numbe
   const { lambda } = boxCoxLambda(lower.x);
   const log: OutputWarp = { kind: "log", lambda: 0, orientation, offset: lower.offset, scale: 1 };
   const power: OutputWarp = { kind: "box-cox", lambda, orientation, offset: lower.offset, scale: 1 };
-  if (setting === "log") return [log];
-  if (setting === "box-cox") return [power];
+  if (setting === "log") return { candidates: [log], gapLambda: lambda };
+  if (setting === "box-cox") return { candidates: [power], gapLambda: lambda };
+  // "auto" warps only gaps that look log-normal rather than normal (their Box–Cox profile likelihood larger at λ = 0
+  // than at λ = 1): a long bad tail, what a warp is for. Bounded scores with most runs near the bad end (a reward
+  // near 0 for most settings, plus noise) have gaps piled up at their largest value; the log of such gaps leaves the
+  // bulk nearly constant, which the GP's likelihood rewards, and turns the few noisy good runs into a long tail of
+  // the targets (docs/benchmarks.md, issue 14 round 4).
+  if (logNormalGaps && !(boxCoxLogLikelihood(lower.x, 0) > boxCoxLogLikelihood(lower.x, 1))) return { candidates: [{ ...IDENTITY_WARP }], gapLambda: lambda };
   const out: OutputWarp[] = [{ ...IDENTITY_WARP }, log];
   // "auto" offers Box–Cox only where it compresses the bad tail more than identity does (λ < 1) and is not the
   // log already (|λ| ≥ 0.1): with λ > 1 it would stretch the bad tail instead.
   if (Math.abs(lambda) >= 0.1 && lambda <= AUTO_MAX_LAMBDA) out.push(power);
-  return out;
+  return { candidates: out, gapLambda: lambda };
 }
 
 /** T(s). */
@@ -307,6 +352,8 @@ export interface OutputWarpingInfo {
   orientation?: "lower" | "upper";
   /** Log and Box–Cox: δ's floor in force, the noise standard deviation fitted at the top of the scores (raw units); absent when no noise was detected. δ is the larger of it and the gap from the best to the third best. */
   noiseFloor?: number;
+  /** Log, Box–Cox and "auto": the maximum-likelihood Box–Cox λ of the gaps to the best score at this fit (below 1: the gaps have a long bad tail). */
+  gapLambda?: number;
   /** Score of each transform compared at the last choice (log-likelihood of the raw scores, nats), when "auto" compared several. */
   criteria?: Partial<Record<OutputWarpKind, number>>;
 }

@@ -15,7 +15,7 @@ import {
   type OutputWarp,
   type OutputWarpKind,
   type OutputWarpingInfo,
-  warpCandidates,
+  warpChoiceSet,
   warpForward,
   warpInverse,
   warpLogJacobian,
@@ -228,17 +228,20 @@ export class Surrogate {
 
   /**
    * `fit` with output warping: the transform's parameters are refitted to the successful scores; when the score
-   * GP's hyperparameters are due for a refit and the setting is "auto", every candidate transform gets its own fit
-   * and the one with the largest likelihood of the raw scores is kept (src/protein/output-warping.ts); between
+   * GP's hyperparameters are due for a refit and the setting is "auto" (and the gaps to the best look log-normal),
+   * every candidate transform gets its own fit and the one with the largest likelihood of the raw scores is kept (src/protein/output-warping.ts); between
    * refits the last choice stays and only its data is updated.
    */
   private fitWarped(successes: ModelData, data: ModelData, suggestionIndex: number): FittedModels {
     const due = this.isDue("score", successes.n);
     if (due && this.settings.outputWarping !== "yeo-johnson") this.topNoise = this.fitTopNoise(data);
-    const candidates = warpCandidates(this.settings.outputWarping, successes.s, this.topNoise);
+    // The choice is made at refits; between them the last one is kept even if the gaps no longer look log-normal.
+    const { candidates, gapLambda } = warpChoiceSet(this.settings.outputWarping, successes.s, this.topNoise, due);
     let chosen = candidates.find((c) => c.kind === this.warpKind) ?? candidates[0];
     let targets: ModelTargets;
     let scoreFit: ModelSummary;
+    // "auto" with nothing but identity to offer at a refit (the gaps do not look log-normal): no comparison was made.
+    if (due && candidates.length === 1 && this.settings.outputWarping === "auto") this.warpCriteria = undefined;
     if (candidates.length === 1 || !due) {
       targets = this.modelTargets(successes, data, chosen);
       if (chosen.kind !== "identity" && !(Number.isFinite(targets.sMax - targets.sMin) && targets.yNorm.every(Number.isFinite))) {
@@ -285,6 +288,7 @@ export class Surrogate {
       kind: chosen.kind,
       lambda: chosen.lambda,
       ...(chosen.kind === "log" || chosen.kind === "box-cox" ? { orientation: chosen.orientation < 0 ? ("lower" as const) : ("upper" as const) } : {}),
+      ...(gapLambda !== undefined ? { gapLambda } : {}),
       ...(this.warpCriteria && this.settings.outputWarping === "auto" ? { criteria: { ...this.warpCriteria } } : {}),
       ...(this.topNoise > 0 && chosen.kind !== "identity" && chosen.kind !== "yeo-johnson" ? { noiseFloor: this.topNoise } : {}),
     };

@@ -11,6 +11,7 @@ import {
   boxCoxLambda,
   boxCoxLogLikelihood,
   warpCandidates,
+  warpChoiceSet,
   warpDerivative,
   warpForward,
   warpInverse,
@@ -112,6 +113,44 @@ describe("warps: inverse, derivative, Jacobian", () => {
     expect(warpCandidates("box-cox", s)[0].orientation).toBe(-1);
   });
 
+  it("the Box–Cox profile likelihood is scale-equivariant at every λ, however far the data spread (no rounding to a zero variance)", () => {
+    // llf(c·x, λ) = llf(x, λ) − n log c, so λ̂ does not depend on the units. Computed directly, (x^λ − 1)/λ of gaps of
+    // 100 … 1e6 at λ = −10 all round to 0.1, the variance to 0 and the likelihood to +∞ (λ̂ came back as 1 then).
+    const x = [1, 2, 3.5, 7, 12, 40, 90, 300, 2e3, 1e4];
+    const c = 1e2;
+    const n = x.length;
+    for (const lambda of [-10, -4, -0.5, 0, 0.5, 3, 10]) {
+      const a = boxCoxLogLikelihood(x, lambda);
+      const b = boxCoxLogLikelihood(x.map((v) => c * v), lambda);
+      expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
+      expect(Math.abs(b - (a - n * Math.log(c)))).toBeLessThan(1e-8 * Math.max(1, Math.abs(a)));
+    }
+    const base = boxCoxLambda(x).lambda;
+    expect(Math.abs(base)).toBeLessThan(0.5);
+    expect(boxCoxLambda(x.map((v) => c * v)).lambda).toBeCloseTo(base, 6);
+  });
+
+  it('"auto" offers a warp only when the gaps to the best look log-normal: not for a bounded reward piled up near 0', () => {
+    // A noisy reward in [0, 1) where most settings give about 0 (a training run that does not learn) and a few do
+    // well: the gaps to the best pile up at their largest value. The log of them would make the few good runs a long
+    // tail of the targets; "auto" compares nothing and keeps identity.
+    const rng = createRng(4);
+    const reward = Array.from({ length: 30 }, (_, i) => (i % 6 === 0 ? 0.3 + 0.5 * rng.random() : 0.02 * rng.random()) + 0.02 * rng.normal());
+    const set = warpChoiceSet("auto", reward);
+    expect(set.candidates).toEqual([expect.objectContaining({ kind: "identity" })]);
+    expect(set.gapLambda).toBeGreaterThan(1);
+    // A loss spanning decades (minimized: s = −loss): log is offered, and Box–Cox when its λ is in range.
+    const loss = Array.from({ length: 30 }, () => Math.exp(3 * rng.normal()));
+    const heavy = warpChoiceSet("auto", loss.map((v) => -v));
+    expect(heavy.candidates.map((w) => w.kind)).toEqual(expect.arrayContaining(["identity", "log"]));
+    expect(heavy.gapLambda).toBeLessThan(0.5);
+    // Between two refits the surrogate skips the test (the last choice is kept): then log is among the candidates.
+    expect(warpChoiceSet("auto", reward, 0, false).candidates.map((w) => w.kind)).toContain("log");
+    // The fixed settings are not gated.
+    expect(warpCandidates("log", reward)).toEqual([expect.objectContaining({ kind: "log" })]);
+    expect(warpCandidates("box-cox", reward)).toEqual([expect.objectContaining({ kind: "box-cox" })]);
+  });
+
   it("fewer than three distinct scores: identity whatever the setting", () => {
     expect(warpCandidates("auto", [1, 1, 2])).toEqual([expect.objectContaining({ kind: "identity" })]);
     expect(warpCandidates("log", [3, 3])).toEqual([expect.objectContaining({ kind: "identity" })]);
@@ -173,14 +212,19 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
     expect(b.info.outputWarping).toEqual(a.info.outputWarping);
   });
 
-  it("picks identity on Gaussian scores (a smooth function plus Gaussian noise)", () => {
+  it("picks identity on Gaussian scores (a smooth function plus Gaussian noise), and says why when it compared nothing", () => {
     const p = sweepWith((x, y, e) => 2 + Math.sin(3 * x) + Math.cos(2 * y) + 0.05 * e, "maximize", { outputWarping: "auto" });
     const info = p.suggest().info;
     expect(info.outputWarping).toMatchObject({ setting: "auto", kind: "identity", lambda: 1 });
-    expect(Object.keys(info.outputWarping!.criteria!)).toContain("log");
+    // Either log was compared and lost, or the gaps to the best did not look log-normal (λ̂ ≥ ½ or so) and nothing
+    // was compared.
+    const w = info.outputWarping!;
+    expect(w.gapLambda).toBeDefined();
+    if (w.criteria === undefined) expect(w.gapLambda!).toBeGreaterThan(0.4);
+    else expect(w.criteria.identity).toBeGreaterThan(w.criteria.log!);
   });
 
-  it("a fixed setting is used as given and reported; \"none\" (the default) reports nothing", () => {
+  it("a fixed setting is used as given and reported; \"auto\" is the default; \"none\" reports nothing", () => {
     const loss = (x: number, y: number) => Math.exp(10 * x + 3 * y);
     for (const setting of ["log", "box-cox", "yeo-johnson"] as const) {
       const info = sweepWith(loss, "minimize", { outputWarping: setting }).suggest().info;
@@ -188,7 +232,7 @@ describe('outputWarping: "auto" chooses per fit and reports it', () => {
       expect(info.outputWarping?.setting).toBe(setting);
       expect(info.outputWarping?.criteria).toBeUndefined();
     }
-    expect(sweepWith(loss, "minimize", {}).suggest().info.outputWarping).toBeUndefined();
+    expect(sweepWith(loss, "minimize", {}).suggest().info.outputWarping).toMatchObject({ setting: "auto" });
     expect(sweepWith(loss, "minimize", { outputWarping: "none" }).suggest().info.outputWarping).toBeUndefined();
   });
 

@@ -29,6 +29,10 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  * 5. Issue 14, round 2 changed two more defaults on purpose (costCooling 1: the log-EI steps rate EI per unit of
  *    predicted cost, cooled as the spend grows; costWeightPower 0), so "default" was re-recorded the same way
  *    (its log-EI steps now also report info.costCoolingAlpha); the reference variants are unchanged.
+ * 6. Issue 14, round 4 made outputWarping "auto" the default (the scores are warped when the gaps to the best look
+ *    log-normal and the GP's likelihood prefers it), so "default" was re-recorded the same way: the first other
+ *    params are at step 6 (index 5), a model step where "auto" chose the log, and every model step's info now has
+ *    outputWarping. The reference variants pin "none" and are unchanged.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
