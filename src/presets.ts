@@ -90,7 +90,9 @@ export interface PresetEngine {
    * that name, i.e. the score GP's. Its training then moves nothing — its Adam (protein.py:237) holds the
    * parameters it was built with, which no longer take part — and it predicts with the score GP's
    * hyperparameters. Checked on the harness's trainrun: the cost GP's parameters are the very tensors of the
-   * score GP after the first model step (docs/benchmarks.md, "Issue 14, round 4").
+   * score GP after the first model step (docs/benchmarks.md, "Issue 14, round 4"). PufferLib 2.0's sweep.py
+   * builds its two GPs the same way, and there too all five parameters (the noise as `noise_map`, its MAP
+   * guide's) are the score GP's after the first model step; its cost GP keeps its own constant mean 1.
    */
   readonly costSharesScoreHyperparameters: boolean;
   /** The cost weight 1 − |t − ĉ| is clamped at 0. */
@@ -138,7 +140,7 @@ export const PRESET_ENGINES: Readonly<Record<PresetName, PresetEngine>> = Object
     minModelObservations: 1,
     skipConstantCost: false,
     costGpMean: 1, // sweep.py:415 gp_cost.mean_function = lambda x: 1
-    costSharesScoreHyperparameters: false, // not checked against pyro for PufferLib 2.0 (its noise is a PyroSample)
+    costSharesScoreHyperparameters: true, // sweep.py:368–369, :418 with pyro/nn/module.py:470–505; the noise's MAP `noise_map` is shared too
     clampWeight: false, // sweep.py:457
     relaxCostMask: false, // sweep.py:454
     candidatesUseGlobalScale: false, // sweep.py:426 sample(..., mu=search_centers): scale 1

@@ -19,9 +19,9 @@
  *   3. resampleFrequency > 0 and i % resampleFrequency = 0: a uniformly chosen front observation, run again;
  *   4. fewer than `minModelObservations` observations (Metta: 10): one draw around the search centre;
  *   5. fit the score GP (pyro's Adam, warm from the last fit) and, when costs vary (PufferLib: always), the
- *      log-cost GP (Metta: not fitted, the score GP's hyperparameters on the log-cost targets, as pyro's shared
- *      parameter store makes it); candidates around the front; rating direction·mask·ŷ·w (Metta also EI, UCB);
- *      the argmax.
+ *      log-cost GP (not fitted: the score GP's hyperparameters on the log-cost targets, as pyro's shared
+ *      parameter store makes both Python Proteins do); candidates around the front; rating direction·mask·ŷ·w
+ *      (Metta also EI, UCB); the argmax.
  */
 import { expectedImprovement } from "../acquisition/analytic";
 import { clippedExp } from "../acquisition/safe-math";
@@ -346,7 +346,7 @@ export class ReferenceEngine {
   }
 
   /**
-   * Metta's cost GP (see {@link PresetEngine.costSharesScoreHyperparameters}): no fit, the score GP's
+   * The Python Proteins' cost GP (see {@link PresetEngine.costSharesScoreHyperparameters}): no fit, the score GP's
    * hyperparameters (kernel, noise) with the cost GP's own constant mean, conditioned on the log-cost targets.
    */
   private shareHyperparameters(scoreGp: GaussianProcess, costGp: GaussianProcess, X: Float64Array, y: Float64Array, n: number): ModelSummary {

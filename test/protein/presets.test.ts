@@ -92,6 +92,7 @@ describe("preset settings are the Python Protein's", () => {
     expect(e.scoreScaling).toBe("minmax"); // sweep.py:398
     expect(e.scaleEps).toBe(1e-6); // sweep.py:398, :413
     expect(e.costGpMean).toBe(1); // sweep.py:415
+    expect(e.costSharesScoreHyperparameters).toBe(true); // sweep.py:368–369, :418 with pyro/nn/module.py:470–505
     expect(e.clampWeight).toBe(false); // sweep.py:457
     expect(e.relaxCostMask).toBe(false); // sweep.py:454
     expect(e.candidatesUseGlobalScale).toBe(false); // sweep.py:426
@@ -234,9 +235,9 @@ describe("preset behaviour", () => {
     expect(last!.info.predictedCost).toBeGreaterThan(1e-3);
   });
 
-  it("metta with varying costs: the cost GP is not fitted, it predicts with the score GP's hyperparameters (pyro's shared parameter store); a restored sweep continues exactly", () => {
-    // Metta's two GPRegression modules share their parameters through pyro's global parameter store (the
-    // same names), so the cost GP runs on the score GP's fitted hyperparameters (src/presets.ts).
+  it("with varying costs the cost GP is not fitted, it predicts with the score GP's hyperparameters (pyro's shared parameter store); a restored sweep continues exactly", () => {
+    // Metta's and PufferLib 2.0's two GPRegression modules share their parameters through pyro's global
+    // parameter store (the same names), so the cost GP runs on the score GP's fitted hyperparameters (src/presets.ts).
     const config = {
       metric: "score",
       goal: "maximize",
@@ -255,13 +256,9 @@ describe("preset behaviour", () => {
       }
       const info = last!.info;
       expect(info.phase).toBe("model");
-      if (preset === "metta") {
-        expect(info.costModel?.refitted).toBe(false);
-        expect(info.costModel?.lengthscaleRange).toEqual(info.scoreModel?.lengthscaleRange);
-        expect(info.costModel?.noise).toBe(info.scoreModel?.noise);
-      } else {
-        expect(info.costModel?.refitted).toBe(true); // PufferLib 2.0's cost GP keeps its own fit here
-      }
+      expect(info.costModel?.refitted).toBe(false);
+      expect(info.costModel?.lengthscaleRange).toEqual(info.scoreModel?.lengthscaleRange);
+      expect(info.costModel?.noise).toBe(info.scoreModel?.noise);
       const restored = Protein.restore(JSON.parse(JSON.stringify(p.snapshot())));
       for (let i = 0; i < 2; i++) {
         const a = p.suggest();
