@@ -3,27 +3,23 @@
  * (issue 14, round 4). Reads a trace of an instrumented Python run (one JSON per seed: the 60 params, scores and
  * costs the harness fed it, and for every model step its observations, front, candidates, the score and cost GP
  * predictions at those candidates, the target t and the chosen index; the driver lives outside the project, see
- * docs/benchmarks.md) and replays the same observation history into the preset, one step at a time: before
- * suggestion i the preset has observed exactly what the Python Protein had, and its `suggest()` fits both GPs on
- * those rows (warm from its previous fits, as the Python one). Then, per model step:
+ * docs/benchmarks.md "Issue 14, round 4") and replays the same observation history into the preset, one step at a time: before
+ * suggestion i the preset has observed exactly what the Python Protein had, and its `suggest()` fits the score GP
+ * on those rows (warm from its previous fits, as the Python one) and sets up the cost GP. Then, per model step:
  *
  * - the rows: the preset's normalized observations against the Python ones (max |Δ|);
  * - the fits: both GPs' predictions at the Python run's own candidates (ŷ normalized to [0, 1] over the
  *   observed scores, ĉ the normalized log-cost), mean |Δ|, and the hyperparameters;
  * - the decision on the Python candidates and target with the preset's predictions (same winner or not, and its
  *   cost coordinate) — what is left when the candidates and t are shared;
- * - the preset's own suggestion's cost coordinate, and over `--draws` fresh candidate sets and targets (the
- *   preset's own sampling, the GPs fixed) the distribution of the winner's cost coordinate, against the same
- *   made by the Python GPs' predictions at those candidates are not available, so the Python side of the
- *   distribution comes from the trace's `draws` if the driver recorded them.
+ * - the preset's own suggestion's cost coordinate (its own candidates and t: the generators differ).
  *
- *   npx tsx bench/preset-replay.ts /tmp/ref2/py0.json [/tmp/ref2/py1.json …] [--draws 0] [--steps]
+ *   npx tsx bench/preset-replay.ts /tmp/ref2/py0.json [/tmp/ref2/py1.json …] [--steps]
  */
 import { readFileSync } from "node:fs";
 import type { GaussianProcess } from "../src/gp";
 import { Protein } from "../src/protein";
-import { createRng } from "../src/random";
-import { referenceObservations, referenceParetoFront, sampleAroundCenters } from "../src/protein/reference";
+import { referenceObservations } from "../src/protein/reference";
 
 interface PyHp {
   noise: number;
@@ -47,8 +43,6 @@ interface PyStep {
   chosen: number[];
   score_hp: PyHp;
   cost_hp: PyHp;
-  /** Optional: for fresh draws r = 0..R−1 (the Python GPs fixed), the winner's cost coordinate. */
-  draws?: number[];
 }
 interface PyTrace {
   params: Array<Record<string, number>>;
@@ -59,12 +53,7 @@ interface PyTrace {
 }
 
 const args = process.argv.slice(2);
-const files = args.filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const draws = Number(flag("draws", "0"));
+const files = args.filter((a) => !a.startsWith("--"));
 const showSteps = args.includes("--steps");
 const COST = 4; // total_timesteps, the fifth coordinate
 
@@ -122,9 +111,6 @@ for (const file of files) {
   const pyCostU: number[] = [];
   const tsOnPyCandU: number[] = [];
   const tsOwnU: number[] = [];
-  const tsDrawU: number[] = [];
-  const pyDrawU: number[] = [];
-  const lsRatio: number[] = [];
   for (let k = 0; k < trace.params.length; k++) {
     const index = k + 1;
     const sug = p.suggest();
@@ -162,25 +148,6 @@ for (const file of files) {
       tsOnPyCandU.push(py.candidates[tsBest][COST]);
       const ownX = (p as unknown as { space: { toVector(v: unknown): Float64Array } }).space.toVector(sug.params);
       tsOwnU.push(ownX[COST]);
-      const ls = scoreGp.hyperparameters.lengthscales;
-      lsRatio.push(ls[COST] / py.score_hp.lengthscale[COST]);
-      // Fresh draws with the preset's GPs fixed: candidates around the same front, a fresh t.
-      if (draws > 0) {
-        const space = (p as unknown as { space: Parameters<typeof sampleAroundCenters>[0] }).space;
-        const rng = createRng(1000 + index);
-        const front = referenceParetoFront(Float64Array.from(py.y), Float64Array.from(py.cost), 1e-6);
-        const centers = new Float64Array(front.length * d);
-        front.forEach((i, r) => centers.set(py.X[i], r * d));
-        const half = Float64Array.from(space.scales, (w) => w * 1);
-        for (let r = 0; r < draws; r++) {
-          const Cr = sampleAroundCenters(space, centers, front.length * 256, half, false, rng);
-          const yr = Array.from(scoreGp.predict(Cr).mean, (v) => (v * yStd + yMean - yMin) / (Math.abs(yMax - yMin) + 1e-12));
-          const cr = costGp.predict(Cr).mean;
-          const t = 1.25 * rng.random();
-          tsDrawU.push(Cr[decide(yr, cr, t) * d + COST]);
-        }
-        if (py.draws) pyDrawU.push(...py.draws);
-      }
       const sh = py.score_hp;
       const ch = py.cost_hp;
       const hs = scoreGp.hyperparameters;
@@ -198,9 +165,9 @@ for (const file of files) {
     for (const r of rows) console.log(r);
   }
   summary.push(
-    `| ${file} | ${dY.length} | ${Math.max(...dRows).toExponential(1)} | ${f3(mean(dY))} | ${f3(mean(dC))} | ${f3(mean(dCAtBest))} | ${sameWinner}/${dY.length} | ${quantiles(pyCostU)} | ${quantiles(tsOnPyCandU)} | ${quantiles(tsOwnU)} | ${draws > 0 ? quantiles(tsDrawU) : "—"} | ${pyDrawU.length > 0 ? quantiles(pyDrawU) : "—"} |`,
+    `| ${file} | ${dY.length} | ${Math.max(...dRows).toExponential(1)} | ${f3(mean(dY))} | ${f3(mean(dC))} | ${f3(mean(dCAtBest))} | ${sameWinner}/${dY.length} | ${quantiles(pyCostU)} | ${quantiles(tsOnPyCandU)} | ${quantiles(tsOwnU)} |`,
   );
 }
-console.log("\n| trace | model steps | max \\|Δrow\\| | mean \\|Δŷ\\| | mean \\|Δĉ\\| | mean Δĉ at the Python winner | same winner (Python candidates and t) | winner's cost u, Python (q1/med/q3) | preset on Python candidates | preset's own | preset, fresh draws | Python, fresh draws |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|---|");
+console.log("\n| trace | model steps | max \\|Δrow\\| | mean \\|Δŷ\\| | mean \\|Δĉ\\| | mean Δĉ at the Python winner | same winner (Python candidates and t) | winner's cost u, Python (q1/med/q3) | preset on Python candidates | preset's own |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
 for (const s of summary) console.log(s);
