@@ -80,6 +80,21 @@ export interface PresetEngine {
   readonly skipConstantCost: boolean;
   /** Constant prior mean of the cost GP. */
   readonly costGpMean: number;
+  /**
+   * The cost GP is not fitted: it predicts with the score GP's hyperparameters, just fitted, on the log-cost
+   * targets. What Metta's Protein does, though its code fits two GPs: both are pyro `GPRegression` modules with
+   * the same (empty) pyro name, so their parameters have the same names in pyro's global parameter store
+   * (`noise`, `kernel.kern0.variance`, `kernel.kern0.bias`, `kernel.kern1.variance`, `kernel.kern1.lengthscale`).
+   * The score GP is trained first and registers its parameters there; when the cost GP is first run,
+   * `PyroModule.__getattr__` (pyro/nn/module.py:470–505) swaps each of its parameters for the stored one of
+   * that name, i.e. the score GP's. Its training then moves nothing — its Adam (protein.py:237) holds the
+   * parameters it was built with, which no longer take part — and it predicts with the score GP's
+   * hyperparameters. Checked on the harness's trainrun: the cost GP's parameters are the very tensors of the
+   * score GP after the first model step (docs/benchmarks.md, "Issue 14, round 4"). PufferLib 2.0's sweep.py
+   * builds its two GPs the same way, and there too all five parameters (the noise as `noise_map`, its MAP
+   * guide's) are the score GP's after the first model step; its cost GP keeps its own constant mean 1.
+   */
+  readonly costSharesScoreHyperparameters: boolean;
   /** The cost weight 1 − |t − ĉ| is clamped at 0. */
   readonly clampWeight: boolean;
   /** When every candidate is over maxSuggestionCost, the mask is lifted (else every rating is 0). */
@@ -106,6 +121,7 @@ export const PRESET_ENGINES: Readonly<Record<PresetName, PresetEngine>> = Object
     minModelObservations: 10, // protein.py:383 while subset_size >= 10 … else random fallback (:428–432)
     skipConstantCost: true, // protein.py:476–478
     costGpMean: 0,
+    costSharesScoreHyperparameters: true, // protein.py:272–273, :486–491 with pyro/nn/module.py:470–505 (see above)
     clampWeight: true, // protein.py:529 np.maximum(1 − |t − ĉ|, 0)
     relaxCostMask: true, // protein.py:498–500
     candidatesUseGlobalScale: true, // protein.py:446–447
@@ -124,6 +140,7 @@ export const PRESET_ENGINES: Readonly<Record<PresetName, PresetEngine>> = Object
     minModelObservations: 1,
     skipConstantCost: false,
     costGpMean: 1, // sweep.py:415 gp_cost.mean_function = lambda x: 1
+    costSharesScoreHyperparameters: true, // sweep.py:368–369, :418 with pyro/nn/module.py:470–505; the noise's MAP `noise_map` is shared too
     clampWeight: false, // sweep.py:457
     relaxCostMask: false, // sweep.py:454
     candidatesUseGlobalScale: false, // sweep.py:426 sample(..., mu=search_centers): scale 1

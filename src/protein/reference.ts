@@ -19,7 +19,9 @@
  *   3. resampleFrequency > 0 and i % resampleFrequency = 0: a uniformly chosen front observation, run again;
  *   4. fewer than `minModelObservations` observations (Metta: 10): one draw around the search centre;
  *   5. fit the score GP (pyro's Adam, warm from the last fit) and, when costs vary (PufferLib: always), the
- *      log-cost GP; candidates around the front; rating direction·mask·ŷ·w (Metta also EI, UCB); the argmax.
+ *      log-cost GP (not fitted: the score GP's hyperparameters on the log-cost targets, as pyro's shared
+ *      parameter store makes both Python Proteins do); candidates around the front; rating direction·mask·ŷ·w
+ *      (Metta also EI, UCB); the argmax.
  */
 import { expectedImprovement } from "../acquisition/analytic";
 import { clippedExp } from "../acquisition/safe-math";
@@ -259,7 +261,7 @@ export class ReferenceEngine {
       const lcMax = maxOf(logC);
       const lcNorm = Float64Array.from(logC, (v) => (v - lcMin) / (lcMax - lcMin + e.scaleEps));
       const costGp = (this.costGp ??= this.makeGp(e.costGpMean));
-      costModel = this.fitGp(costGp, "cost", obs.X, lcNorm, n);
+      costModel = e.costSharesScoreHyperparameters ? this.shareHyperparameters(scoreGp, costGp, obs.X, lcNorm, n) : this.fitGp(costGp, "cost", obs.X, lcNorm, n);
       costNorm = costGp.predict(C).mean;
       predictedCost = Float64Array.from(costNorm, (v) => clippedExp(v * (lcMax - lcMin) + lcMin));
     }
@@ -340,6 +342,26 @@ export class ReferenceEngine {
       noise: gp.hyperparameters.noise,
       fellBack: result.fellBack,
       refitted: true,
+    };
+  }
+
+  /**
+   * The Python Proteins' cost GP (see {@link PresetEngine.costSharesScoreHyperparameters}): no fit, the score GP's
+   * hyperparameters (kernel, noise) with the cost GP's own constant mean, conditioned on the log-cost targets.
+   */
+  private shareHyperparameters(scoreGp: GaussianProcess, costGp: GaussianProcess, X: Float64Array, y: Float64Array, n: number): ModelSummary {
+    costGp.setData(X, y);
+    costGp.setLogParams(scoreGp.getLogParams());
+    costGp.hyperparameters = { mean: this.engine.costGpMean };
+    this.lastFitSize.cost = n;
+    const ls = costGp.hyperparameters.lengthscales;
+    return {
+      observations: n,
+      logMarginalLikelihood: costGp.logMarginalLikelihood({ includePriors: false }),
+      lengthscaleRange: [minOf(ls), maxOf(ls)],
+      noise: costGp.hyperparameters.noise,
+      fellBack: false,
+      refitted: false,
     };
   }
 

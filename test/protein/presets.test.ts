@@ -67,6 +67,7 @@ describe("preset settings are the Python Protein's", () => {
     expect(e.minModelObservations).toBe(10); // protein.py:383
     expect(e.skipConstantCost).toBe(true); // protein.py:476
     expect(e.costGpMean).toBe(0);
+    expect(e.costSharesScoreHyperparameters).toBe(true); // protein.py:272–273, :486 with pyro/nn/module.py:470–505
     expect(e.clampWeight).toBe(true); // protein.py:529
     expect(e.relaxCostMask).toBe(true); // protein.py:498–500
     expect(e.candidatesUseGlobalScale).toBe(true); // protein.py:447
@@ -91,6 +92,7 @@ describe("preset settings are the Python Protein's", () => {
     expect(e.scoreScaling).toBe("minmax"); // sweep.py:398
     expect(e.scaleEps).toBe(1e-6); // sweep.py:398, :413
     expect(e.costGpMean).toBe(1); // sweep.py:415
+    expect(e.costSharesScoreHyperparameters).toBe(true); // sweep.py:368–369, :418 with pyro/nn/module.py:470–505
     expect(e.clampWeight).toBe(false); // sweep.py:457
     expect(e.relaxCostMask).toBe(false); // sweep.py:454
     expect(e.candidatesUseGlobalScale).toBe(false); // sweep.py:426
@@ -231,5 +233,42 @@ describe("preset behaviour", () => {
     expect(last!.info.phase).toBe("model");
     expect(last!.info.costThresholdRelaxed).toBe(true);
     expect(last!.info.predictedCost).toBeGreaterThan(1e-3);
+  });
+
+  it("with varying costs the cost GP is not fitted, it predicts with the score GP's hyperparameters (pyro's shared parameter store); a restored sweep continues exactly", () => {
+    // Metta's and PufferLib 2.0's two GPRegression modules share their parameters through pyro's global
+    // parameter store (the same names), so the cost GP runs on the score GP's fitted hyperparameters (src/presets.ts).
+    const config = {
+      metric: "score",
+      goal: "maximize",
+      parameters: {
+        lr: { distribution: "log_normal", min: 1e-4, max: 1e-1, mean: 1e-2, scale: "auto" },
+        total_timesteps: { distribution: "log_normal", min: 1e5, max: 1e7, mean: 1e6, scale: "auto" },
+      },
+    };
+    const f = (q: { lr: number; total_timesteps: number }): number => -((Math.log10(q.lr) + 2) ** 2) + 0.3 * Math.log10(q.total_timesteps);
+    for (const preset of ["metta", "pufferlib"] as const) {
+      const p = new Protein<{ lr: number; total_timesteps: number }>(config, { preset, seed: 5, fitIterations: 100 });
+      let last;
+      for (let i = 0; i < 13; i++) {
+        last = p.suggest();
+        p.observe(last.params, f(last.params), last.params.total_timesteps / 1e4);
+      }
+      const info = last!.info;
+      expect(info.phase).toBe("model");
+      expect(info.costModel?.refitted).toBe(false);
+      expect(info.costModel?.lengthscaleRange).toEqual(info.scoreModel?.lengthscaleRange);
+      expect(info.costModel?.noise).toBe(info.scoreModel?.noise);
+      const restored = Protein.restore(JSON.parse(JSON.stringify(p.snapshot())));
+      for (let i = 0; i < 2; i++) {
+        const a = p.suggest();
+        const b = restored.suggest();
+        expect(b.params).toEqual(a.params);
+        expect(b.info.predictedCost).toBe(a.info.predictedCost);
+        p.observe(a.params, f(a.params), a.params.total_timesteps / 1e4);
+        const q = b.params as unknown as { lr: number; total_timesteps: number };
+        restored.observe(q, f(q), q.total_timesteps / 1e4);
+      }
+    }
   });
 });
