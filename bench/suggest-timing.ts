@@ -3,7 +3,7 @@
  * and the reference mode (REFERENCE_SETTINGS), plus the first suggest() after loadPrior.
  *
  *   npm run bench:suggest     (npx tsx bench/suggest-timing.ts [--sizes 100,300,750,3000,10000] [--repeats 3]
- *                              [--modes default,reference,warp-auto,warp-none,scale-0,scale-375,scale-500] [--reference-max 750] [--prior 10000] [--prior-mode default] [--async])
+ *                              [--modes default,reference,warp-auto,warp-none,scale-0,scale-375,scale-500,all-rows-1it,exact-4000] [--reference-max 750] [--prior 10000] [--prior-mode default] [--async])
  *
  * Windows (n ≤ --window-max, default 750): a single suggest() after a restore would time only one path:
  * the default refits the GP hyperparameters above 100 observations only when the data grew by
@@ -103,7 +103,7 @@ const prior = Number(arg("--prior", "10000"));
 const priorMode = arg("--prior-mode", "default");
 const useAsync = process.argv.includes("--async");
 const modeNames = arg("--modes", "default,reference").split(",");
-const allModes: Record<string, ProteinOptions> = { default: {}, reference: { ...REFERENCE_SETTINGS }, "warp-auto": { outputWarping: "auto" }, "warp-none": { outputWarping: "none" }, "scale-0": { candidateScaleRows: 0 }, "scale-375": { candidateScaleRows: 375 }, "scale-500": { candidateScaleRows: 500 } };
+const allModes: Record<string, ProteinOptions> = { default: {}, reference: { ...REFERENCE_SETTINGS }, "warp-auto": { outputWarping: "auto" }, "warp-none": { outputWarping: "none" }, "scale-0": { candidateScaleRows: 0 }, "scale-375": { candidateScaleRows: 375 }, "scale-500": { candidateScaleRows: 500 }, "all-rows-1it": { gpMaxObs: 1_000_000, fitIterations: 1 }, "exact-4000": { posteriorMaxObs: 4000 } };
 
 const mib = (kb: number): string => (kb / 1024).toFixed(0);
 process.stdout.write(

@@ -126,6 +126,13 @@ export interface ProteinSettings {
    */
   candidateScaleRows: number;
   /**
+   * Beyond `gpMaxObs` training rows and up to this many, both GPs condition on every row (the exact posterior),
+   * while their hyperparameters are fitted on `gpMaxObs` of them (the capped set's rule) and carried over; beyond it,
+   * the capped training set as without it. Costs a factorization of all rows at each refit (~3.5 s at 3 000 rows
+   * here) and O(rows²) solves per suggestion (docs/benchmarks.md, "Round 5"). 0 (or ≤ gpMaxObs) = off. @default 0
+   */
+  posteriorMaxObs: number;
+  /**
    * Exponent of Protein's cost weight under log-EI (rating = log EI + p · log w − α · log ĉ): 1 multiplies EI by
    * the weight; higher values hold suggestions closer to the drawn cost target; 0 leaves the target to the
    * exploitation steps. @default 0 (with `costCooling`; docs/benchmarks.md "Issue 14, round 2")
@@ -198,6 +205,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   coldFitRows: 200,
   coldRefitSlice: 5,
   candidateScaleRows: 375,
+  posteriorMaxObs: 0,
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,

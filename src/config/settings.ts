@@ -69,6 +69,7 @@ export const settingsShape = {
   cold_fit_rows: num.pipe(z.number().int().nonnegative()),
   cold_refit_slice: num.pipe(z.number().int().nonnegative()),
   candidate_scale_rows: num.pipe(z.number().int().nonnegative()),
+  posterior_max_obs: num.pipe(z.number().int().nonnegative()),
   cost_weight_power: num.pipe(z.number().nonnegative()),
   cost_cooling: num.pipe(z.number().nonnegative()),
   cost_cooling_runs: num.pipe(z.number().positive()),
@@ -115,6 +116,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cold_fit_iterations: "an integer ≥ 1 (L-BFGS iterations of a fit that starts without a warm start)",
   cold_fit_rows: "an integer ≥ 0 (rows a cold fit sees before its warm refit on all rows; 0 = all rows)",
   cold_refit_slice: "an integer ≥ 0 (L-BFGS iterations per suggestion of the refit on all rows after a subset cold fit; 0 = all in one suggestion)",
+  posterior_max_obs: "an integer ≥ 0 (training rows up to which both GPs condition on every row while their hyperparameters are fitted on gpMaxObs of them; 0 = off)",
   candidate_scale_rows: "an integer ≥ 0 (training rows beyond which the candidates shrink in proportion; 0 = never)",
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
   cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
@@ -170,6 +172,7 @@ export interface ConfigSettings {
   coldFitRows?: number;
   coldRefitSlice?: number;
   candidateScaleRows?: number;
+  posteriorMaxObs?: number;
   costWeightPower?: number;
   costCooling?: number;
   costCoolingRuns?: number;

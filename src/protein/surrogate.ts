@@ -189,6 +189,8 @@ export class Surrogate {
       data = concatData(f, successes);
     }
     const keep = dedupRows(data.X, data.n, this.space.dim, DUPLICATE_DISTANCE);
+    // posteriorMaxObs: every row while they fit under it (the hyperparameters are then fitted on a capped subset).
+    if (this.exactPosterior(keep.length)) return selectData(data, keep, this.space.dim);
     const capped = subsampleRecent(keep, this.settings.gpMaxObs, data.n);
     return selectData(data, capped, this.space.dim);
   }
@@ -357,6 +359,12 @@ export class Surrogate {
    * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
    * fixed-size subsample and would never grow (the hyperparameters would freeze).
    */
+  /** Whether a training set of `rows` rows is conditioned on whole with hyperparameters from a subset (`posteriorMaxObs`). */
+  private exactPosterior(rows: number): boolean {
+    const s = this.settings;
+    return s.posteriorMaxObs > s.gpMaxObs && rows > s.gpMaxObs && rows <= s.posteriorMaxObs && s.fitMethod === "lbfgs";
+  }
+
   private isDue(which: "score" | "cost", n: number): boolean {
     const last = this.lastFitSize[which];
     return this.settings.fitMethod !== "lbfgs" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
@@ -384,7 +392,23 @@ export class Surrogate {
         resetOptimizer,
       };
       const slice = this.settings.coldRefitSlice;
-      if (this.coldFitOnSubset(gp, X, y, options) && slice > 0) {
+      if (this.exactPosterior(y.length)) {
+        // The hyperparameters are fitted on gpMaxObs of the rows (a GP of its own, warm from this one's state), and
+        // this GP, conditioned on every row, takes them: one factorization of all rows per refit.
+        const rows = subsampleRecent([...y.keys()], this.settings.gpMaxObs, y.length);
+        const Xs = gatherRows(X, rows, this.space.dim);
+        const ys = Float64Array.from(rows, (i) => y[i]);
+        const sub = this.makeGp();
+        sub.setData(Xs, ys);
+        if (gp.isFitted) sub.setFitState(gp.getFitState());
+        else this.coldFitOnSubset(sub, Xs, ys, options);
+        const result = sub.fit(options);
+        if (sub.isFitted) gp.setFitState(sub.getFitState());
+        this.refitLeft[which] = 0;
+        lml = gp.logMarginalLikelihood({ includePriors: false });
+        objective = gp.logMarginalLikelihood({ includePriors: true });
+        fellBack = result.fellBack;
+      } else if (this.coldFitOnSubset(gp, X, y, options) && slice > 0) {
         // The subset's hyperparameters serve this suggestion; the refit on all rows follows, a slice per call.
         this.refitLeft[which] = this.settings.fitIterations;
         lml = gp.logMarginalLikelihood({ includePriors: false });
