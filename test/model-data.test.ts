@@ -3,6 +3,17 @@ import { describe, expect, it } from "vitest";
 import { dedupRows, excludeNear, gatherRows, minMaxScale, quantile, rowDistanceSquared, subsampleRecent } from "../src/model-data";
 import { createRng } from "../src/random";
 
+/** The O(n²) rule dedupRows implements: keep a row unless a later one lies within 1e-6 of it. */
+function bruteDedup(X: Float64Array, n: number, d: number): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let newer = false;
+    for (let j = i + 1; j < n; j++) if (rowDistanceSquared(X, i, X, j, d) < 1e-12) newer = true;
+    if (!newer) kept.push(i);
+  }
+  return kept;
+}
+
 describe("dedupRows", () => {
   it("drops a row when a later row lies within the radius (the newest wins)", () => {
     const X = Float64Array.of(0, 0, 1, 1, 1e-8, 0, 0.5, 0.5, 1, 1 + 5e-7);
@@ -19,13 +30,7 @@ describe("dedupRows", () => {
             for (let k = 0; k < d; k++) X[i * d + k] = X[j * d + k] + (rng.random() - 0.5) * 1e-7;
           } else for (let k = 0; k < d; k++) X[i * d + k] = rng.uniform(-1, 1);
         }
-        const brute: number[] = [];
-        for (let i = 0; i < n; i++) {
-          let newer = false;
-          for (let j = i + 1; j < n; j++) if (rowDistanceSquared(X, i, X, j, d) < 1e-12) newer = true;
-          if (!newer) brute.push(i);
-        }
-        expect(dedupRows(X, n, d, 1e-6)).toEqual(brute);
+        expect(dedupRows(X, n, d, 1e-6)).toEqual(bruteDedup(X, n, d));
       }),
     );
   });
@@ -38,13 +43,7 @@ describe("dedupRows", () => {
           for (let k = 0; k < d; k++) X[i * d + k] = k === 0 ? 0.25 : rng.random() < 0.7 ? rng.int(0, 2) / 2 : rng.uniform(0, 1);
           if (rng.random() < 0.2) X[i * d + d - 1] += (rng.random() - 0.5) * 1e-6;
         }
-        const brute: number[] = [];
-        for (let i = 0; i < n; i++) {
-          let newer = false;
-          for (let j = i + 1; j < n; j++) if (rowDistanceSquared(X, i, X, j, d) < 1e-12) newer = true;
-          if (!newer) brute.push(i);
-        }
-        expect(dedupRows(X, n, d, 1e-6)).toEqual(brute);
+        expect(dedupRows(X, n, d, 1e-6)).toEqual(bruteDedup(X, n, d));
       }),
     );
   });

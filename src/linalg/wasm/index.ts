@@ -151,16 +151,7 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
   const have = x.memory.buffer.byteLength;
   if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
   const buf = x.memory.buffer;
-  new Int32Array(buf, offJ, cont.length).set(cont);
-  if (cat.length > 0) {
-    new Int32Array(buf, offK, cat.length).set(cat);
-    new Float64Array(buf, offW, cat.length).set(terms.catWeight!.subarray(0, cat.length));
-  }
-  const bT = new Float64Array(buf, offBT, d * n);
-  for (let b = 0; b < n; b++) {
-    const o = b * d;
-    for (let j = 0; j < d; j++) bT[j * n + b] = B[o + j];
-  }
+  writeTerms(buf, offJ, offK, offW, offBT, terms, cat, B, n, d);
   const a = new Float64Array(buf, offA, chunk * d);
   const out = new Float64Array(buf, offOut, chunk * n);
   for (let row0 = 0; row0 < m; row0 += chunk) {
@@ -173,6 +164,20 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
     each(out, row0, rows);
   }
   return true;
+}
+
+/** Writes a cross kernel's dimension lists (J, and K with weights W for the categorical ones) and B transposed (d×n) into the module's memory. */
+function writeTerms(buf: ArrayBuffer, offJ: number, offK: number, offW: number, offBT: number, terms: CrossTerms, cat: Int32Array, B: Float64Array, n: number, d: number): void {
+  new Int32Array(buf, offJ, terms.cont.length).set(terms.cont);
+  if (cat.length > 0) {
+    new Int32Array(buf, offK, cat.length).set(cat);
+    new Float64Array(buf, offW, cat.length).set(terms.catWeight!.subarray(0, cat.length));
+  }
+  const bT = new Float64Array(buf, offBT, d * n);
+  for (let b = 0; b < n; b++) {
+    const o = b * d;
+    for (let j = 0; j < d; j++) bT[j * n + b] = B[o + j];
+  }
 }
 
 /**
@@ -226,20 +231,7 @@ export function wasmCrossSum(parts: readonly CrossPart[], m: number, n: number, 
   const have = x.memory.buffer.byteLength;
   if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
   const buf = x.memory.buffer;
-  for (const p of placed) {
-    if (p.part.kind === "const") continue;
-    const { terms, B } = p.part;
-    new Int32Array(buf, p.offJ, terms.cont.length).set(terms.cont);
-    if (p.cat.length > 0) {
-      new Int32Array(buf, p.offK, p.cat.length).set(p.cat);
-      new Float64Array(buf, p.offW, p.cat.length).set(terms.catWeight!.subarray(0, p.cat.length));
-    }
-    const bT = new Float64Array(buf, p.offBT, d * n);
-    for (let b = 0; b < n; b++) {
-      const o = b * d;
-      for (let j = 0; j < d; j++) bT[j * n + b] = B[o + j];
-    }
-  }
+  for (const p of placed) if (p.part.kind !== "const") writeTerms(buf, p.offJ, p.offK, p.offW, p.offBT, p.part.terms, p.cat, p.part.B, n, d);
   const out = new Float64Array(buf, offOut, chunk * n);
   for (let row0 = 0; row0 < m; row0 += chunk) {
     const rows = Math.min(chunk, m - row0);
