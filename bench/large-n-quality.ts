@@ -30,6 +30,8 @@
  *                                                       L-BFGS iteration on all rows)
  *   capped-subset  { fitIterations: 1 }                 the capped training set with the same hyperparameter
  *                                                       treatment as exact-subset (pairs with it)
+ *   posterior      { posteriorMaxObs: 4000 }            every observation in the posterior, the hyperparameters
+ *                                                       fitted on the capped set (the setting of that name)
  *
  * (`fitIterations` caps only warm refits; the cold subset fit runs up to `coldFitIterations` = 500. With N ≥ 1 500
  * and K ≤ 30 no scheduled refit falls inside the K steps: it needs 5 % growth.)
@@ -55,6 +57,7 @@ export const ARMS: Readonly<Record<string, ProteinOptions>> = {
   exact: { gpMaxObs: 1_000_000 },
   "exact-subset": { gpMaxObs: 1_000_000, fitIterations: 1 },
   "capped-subset": { fitIterations: 1 },
+  posterior: { posteriorMaxObs: 4000 },
 };
 
 export type PriorKind = "sobol" | "converged";
