@@ -129,7 +129,8 @@ export interface ProteinSettings {
    * Beyond `gpMaxObs` training rows and up to this many, both GPs condition on every row (the exact posterior),
    * while their hyperparameters are fitted on `gpMaxObs` of them (the capped set's rule) and carried over; beyond it,
    * the capped training set as without it. Costs a factorization of all rows at each refit (~3.5 s at 3 000 rows
-   * here) and O(rows²) solves per suggestion (docs/benchmarks.md, "Round 5"). 0 (or ≤ gpMaxObs) = off. @default 0
+   * here) and O(rows²) solves per suggestion: ~0.6–0.8 s per suggestion at 3 000 rows against ~0.2 s capped
+   * (docs/benchmarks.md, "Round 5", where its quality is measured too). 0 (or ≤ gpMaxObs) = off. @default 0
    */
   posteriorMaxObs: number;
   /**
