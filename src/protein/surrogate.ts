@@ -349,6 +349,12 @@ export class Surrogate {
     });
   }
 
+  /** Whether a training set of `rows` rows is conditioned on whole with hyperparameters from a subset (`posteriorMaxObs`). */
+  private exactPosterior(rows: number): boolean {
+    const s = this.settings;
+    return s.posteriorMaxObs > s.gpMaxObs && rows > s.gpMaxObs && rows <= s.posteriorMaxObs && s.fitMethod === "lbfgs";
+  }
+
   /**
    * Conditions a GP on (X, y) and refits its hyperparameters when due: always with
    * Protein's Adam fit (the reference steps every suggestion), always up to 100
@@ -359,12 +365,6 @@ export class Surrogate {
    * growth is measured on it, not on the rows, because beyond `gpMaxObs` the rows are a
    * fixed-size subsample and would never grow (the hyperparameters would freeze).
    */
-  /** Whether a training set of `rows` rows is conditioned on whole with hyperparameters from a subset (`posteriorMaxObs`). */
-  private exactPosterior(rows: number): boolean {
-    const s = this.settings;
-    return s.posteriorMaxObs > s.gpMaxObs && rows > s.gpMaxObs && rows <= s.posteriorMaxObs && s.fitMethod === "lbfgs";
-  }
-
   private isDue(which: "score" | "cost", n: number): boolean {
     const last = this.lastFitSize[which];
     return this.settings.fitMethod !== "lbfgs" || n <= 100 || last === 0 || n - last >= Math.max(1, Math.ceil(this.settings.refitGrowth * n)) || n < last;
