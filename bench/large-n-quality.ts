@@ -32,6 +32,8 @@
  *                                                       treatment as exact-subset (pairs with it)
  *   posterior      { posteriorMaxObs: 4000 }            every observation in the posterior, the hyperparameters
  *                                                       fitted on the capped set (the setting of that name)
+ *   exact-subset-full  exact-subset with every candidate    (candidateScaleRows 0: the reference for the default of
+ *                                                       now, whose candidate scaling would leave ~1/8 of them on all rows)
  *
  * (`fitIterations` caps only warm refits; the cold subset fit runs up to `coldFitIterations` = 500. With N ≥ 1 500
  * and K ≤ 30 no scheduled refit falls inside the K steps: it needs 5 % growth.)
@@ -58,6 +60,7 @@ export const ARMS: Readonly<Record<string, ProteinOptions>> = {
   "exact-subset": { gpMaxObs: 1_000_000, fitIterations: 1 },
   "capped-subset": { fitIterations: 1 },
   posterior: { posteriorMaxObs: 4000 },
+  "exact-subset-full": { gpMaxObs: 1_000_000, fitIterations: 1, candidateScaleRows: 0 },
 };
 
 export type PriorKind = "sobol" | "converged";
