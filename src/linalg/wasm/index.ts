@@ -140,16 +140,11 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
   const cat = terms.kind === "sqdist" && terms.cat ? terms.cat : new Int32Array(0);
   const chunk = Math.max(1, Math.min(m, Math.floor(CHUNK_ENTRIES / n)));
   // Layout (bytes): J | K | W | bT (d×n) | a (chunk×d) | out (chunk×n).
-  const offJ = 0;
-  const offK = align16(offJ + 4 * cont.length);
-  const offW = align16(offK + 4 * cat.length);
-  const offBT = align16(offW + 8 * cat.length);
-  const offA = align16(offBT + 8 * d * n);
-  const offOut = align16(offA + 8 * chunk * d);
+  const { offJ, offK, offW, offBT, offA, end: termsEnd } = placeTerms(0, cont.length, cat.length, d, n, chunk);
+  const offOut = align16(termsEnd);
   const end = offOut + 8 * chunk * n;
   if (end > reservedFrom) return false;
-  const have = x.memory.buffer.byteLength;
-  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  memoryFor(x, end);
   const buf = x.memory.buffer;
   writeTerms(buf, offJ, offK, offW, offBT, terms, cat, B, n, d);
   const a = new Float64Array(buf, offA, chunk * d);
@@ -164,6 +159,31 @@ export function wasmCross(A: Float64Array, m: number, B: Float64Array, n: number
     each(out, row0, rows);
   }
   return true;
+}
+
+/** Grows the module's memory to at least `end` bytes. */
+function memoryFor(x: CrossExports, end: number): void {
+  const have = x.memory.buffer.byteLength;
+  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+}
+
+/** Byte offsets of a cross kernel's buffers from `at` on: J | K | W | bT (d×n) | a (chunk×d); `end` after a. */
+interface TermsLayout {
+  offJ: number;
+  offK: number;
+  offW: number;
+  offBT: number;
+  offA: number;
+  end: number;
+}
+
+function placeTerms(at: number, nCont: number, nCat: number, d: number, n: number, chunk: number): TermsLayout {
+  const offJ = align16(at);
+  const offK = align16(offJ + 4 * nCont);
+  const offW = align16(offK + 4 * nCat);
+  const offBT = align16(offW + 8 * nCat);
+  const offA = align16(offBT + 8 * d * n);
+  return { offJ, offK, offW, offBT, offA, end: offA + 8 * chunk * d };
 }
 
 /** Writes a cross kernel's dimension lists (J, and K with weights W for the categorical ones) and B transposed (d×n) into the module's memory. */
@@ -207,29 +227,24 @@ export function wasmCrossSum(parts: readonly CrossPart[], m: number, n: number, 
   const chunk = Math.max(1, Math.min(m, Math.floor(CHUNK_ENTRIES / n)));
   // Layout per part with rows (sqdist, dot): J | K | W | bT (d×n) | a (chunk×d); then out (chunk×n) and, when a dot
   // part is present, tmp (chunk×n) for its products.
-  interface Placed { part: CrossPart; offJ: number; offK: number; offW: number; offBT: number; offA: number; cat: Int32Array }
+  interface Placed extends TermsLayout { part: CrossPart; cat: Int32Array }
   const placed: Placed[] = [];
   let at = 0;
   for (const part of parts) {
     if (part.kind === "const") {
-      placed.push({ part, offJ: 0, offK: 0, offW: 0, offBT: 0, offA: 0, cat: new Int32Array(0) });
+      placed.push({ part, offJ: 0, offK: 0, offW: 0, offBT: 0, offA: 0, end: at, cat: new Int32Array(0) });
       continue;
     }
     const cat = part.kind === "sqdist" && part.terms.cat ? part.terms.cat : new Int32Array(0);
-    const offJ = align16(at);
-    const offK = align16(offJ + 4 * part.terms.cont.length);
-    const offW = align16(offK + 4 * cat.length);
-    const offBT = align16(offW + 8 * cat.length);
-    const offA = align16(offBT + 8 * d * n);
-    at = offA + 8 * chunk * d;
-    placed.push({ part, offJ, offK, offW, offBT, offA, cat });
+    const layout = placeTerms(at, part.terms.cont.length, cat.length, d, n, chunk);
+    at = layout.end;
+    placed.push({ part, ...layout, cat });
   }
   const offOut = align16(at);
   const offTmp = align16(offOut + 8 * chunk * n);
   const end = offTmp + 8 * chunk * n;
   if (end > reservedFrom) return false;
-  const have = x.memory.buffer.byteLength;
-  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  memoryFor(x, end);
   const buf = x.memory.buffer;
   for (const p of placed) if (p.part.kind !== "const") writeTerms(buf, p.offJ, p.offK, p.offW, p.offBT, p.part.terms, p.cat, p.part.B, n, d);
   const out = new Float64Array(buf, offOut, chunk * n);
@@ -278,8 +293,7 @@ export function wasmForwardRows(L: Float64Array, n: number, Y: Float64Array, r0:
   if (end > MAX_SOLVE_BYTES || end > reservedFrom) return false;
   const x = load();
   if (!x) return false;
-  const have = x.memory.buffer.byteLength;
-  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  memoryFor(x, end);
   const buf = x.memory.buffer;
   if (!lLoaded) new Float64Array(buf, offL, n * n).set(L.subarray(0, n * n));
   const YT = new Float64Array(buf, offY, n * R);
@@ -326,8 +340,7 @@ export function wasmBoundSession(K: Float64Array, n: number, maxB: number, p: nu
   const offOut = align16(offW + 16 * p);
   const end = offOut + 8 * maxB;
   if (end - base > MAX_SOLVE_BYTES) return null;
-  const have = x.memory.buffer.byteLength;
-  if (end > have) x.memory.grow(Math.ceil((end - have) / 65536));
+  memoryFor(x, end);
   new Float64Array(x.memory.buffer, offK, n * n).set(K.subarray(0, n * n));
   reservedFrom = base;
   return {
