@@ -27,10 +27,11 @@ import { expectedImprovement } from "../acquisition/analytic";
 import { clippedExp } from "../acquisition/safe-math";
 import { GaussianProcess, type FitOptions } from "../gp";
 import { type PresetEngine, PRESET_ENGINES, type PresetName } from "../presets";
+import { maxOf, minOf } from "../model-data";
 import type { Rng } from "../random";
 import type { ProteinSettings } from "../settings";
 import { type SearchSpace, reflectInto } from "../space/search-space";
-import type { ModelData, ModelSummary, SurrogateState } from "./surrogate";
+import { type ModelData, type ModelSummary, type SurrogateState, modelSummary } from "./surrogate";
 
 /** What one step decided. */
 export interface ReferenceStep {
@@ -127,18 +128,6 @@ function firstArgmax(values: Float64Array): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best] || Number.isNaN(values[best])) best = i;
   return best;
-}
-
-function minOf(a: ArrayLike<number>): number {
-  let m = Infinity;
-  for (let i = 0; i < a.length; i++) if (a[i] < m) m = a[i];
-  return m;
-}
-
-function maxOf(a: ArrayLike<number>): number {
-  let m = -Infinity;
-  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
-  return m;
 }
 
 /** Settings a preset's steps cannot follow when they differ from the preset's own. */
@@ -334,15 +323,7 @@ export class ReferenceEngine {
     }
     const result = gp.fit(options);
     this.lastFitSize[which] = n;
-    const ls = gp.hyperparameters.lengthscales;
-    return {
-      observations: n,
-      logMarginalLikelihood: result.lml,
-      lengthscaleRange: [minOf(ls), maxOf(ls)],
-      noise: gp.hyperparameters.noise,
-      fellBack: result.fellBack,
-      refitted: true,
-    };
+    return modelSummary(gp, n, result.lml, result.fellBack, true);
   }
 
   /**
@@ -354,15 +335,7 @@ export class ReferenceEngine {
     costGp.setLogParams(scoreGp.getLogParams());
     costGp.hyperparameters = { mean: this.engine.costGpMean };
     this.lastFitSize.cost = n;
-    const ls = costGp.hyperparameters.lengthscales;
-    return {
-      observations: n,
-      logMarginalLikelihood: costGp.logMarginalLikelihood({ includePriors: false }),
-      lengthscaleRange: [minOf(ls), maxOf(ls)],
-      noise: costGp.hyperparameters.noise,
-      fellBack: false,
-      refitted: false,
-    };
+    return modelSummary(costGp, n, costGp.logMarginalLikelihood({ includePriors: false }), false, false);
   }
 
   /** GP fit states (pyro parameters and Adam moments included), in the surrogate's shape. */

@@ -75,6 +75,12 @@ export interface ModelSummary {
   refitted: boolean;
 }
 
+/** A GP's summary for `info`: its hyperparameters as they stand, and what the caller says of its fit. */
+export function modelSummary(gp: GaussianProcess, observations: number, logMarginalLikelihood: number, fellBack: boolean, refitted: boolean): ModelSummary {
+  const ls = gp.hyperparameters.lengthscales;
+  return { observations, logMarginalLikelihood, lengthscaleRange: [minOf(ls), maxOf(ls)], noise: gp.hyperparameters.noise, fellBack, refitted };
+}
+
 /** Both GPs conditioned on one training set. */
 export interface FittedModels {
   data: ModelData;
@@ -426,15 +432,7 @@ export class Surrogate {
       lml = gp.logMarginalLikelihood({ includePriors: false });
       objective = gp.logMarginalLikelihood({ includePriors: true });
     }
-    const ls = gp.hyperparameters.lengthscales;
-    const summary: ModelSummary = {
-      observations: y.length,
-      logMarginalLikelihood: lml,
-      lengthscaleRange: [minOf(ls), maxOf(ls)],
-      noise: gp.hyperparameters.noise,
-      fellBack,
-      refitted: due,
-    };
+    const summary = modelSummary(gp, y.length, lml, fellBack, due);
     this.lastObjective = objective;
     return summary;
   }
