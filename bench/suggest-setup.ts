@@ -1,5 +1,5 @@
 /** The sweep the suggest benchmarks time: d = 10 uniform parameters + a log_normal cost parameter. */
-import { Protein, type ProteinSnapshot } from "../src/protein";
+import { Protein, type ProteinSnapshot, type Suggestion } from "../src/protein";
 import { createRng } from "../src/random";
 import type { ProteinOptions } from "../src/settings";
 
@@ -26,6 +26,19 @@ export function observeRandom(protein: Protein, n: number, seed = 2): void {
     const { score, cost } = evaluate(params);
     protein.observe(params, score, cost);
   }
+}
+
+/** `steps` suggestions (each abandoned, so the next one is made from the same observations) after n random observations. */
+export function suggestionsAfterRandom(n: number, options: ProteinOptions, steps: number): Suggestion[] {
+  const protein = new Protein(config, { numRandomSamples: 10, ...options });
+  observeRandom(protein, n);
+  const out: Suggestion[] = [];
+  for (let i = 0; i < steps; i++) {
+    const s = protein.suggest();
+    out.push(s);
+    protein.abandon(s.id);
+  }
+  return out;
 }
 
 /** A sweep at n observations (random points), with both GPs fitted once as the previous step would have. */

@@ -5,19 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { Protein } from "../../src/protein";
 import { ConfigError } from "../../src/errors";
-import { config, observeRandom } from "../../bench/suggest-setup";
+import { config, suggestionsAfterRandom } from "../../bench/suggest-setup";
 import type { ProteinOptions } from "../../src/settings";
 
 function suggestions(n: number, more: ProteinOptions, steps = 3) {
-  const p = new Protein(config, { seed: 3, numRandomSamples: 10, ...more });
-  observeRandom(p, n);
-  const out = [];
-  for (let i = 0; i < steps; i++) {
-    const s = p.suggest();
-    out.push(s);
-    p.abandon(s.id);
-  }
-  return out;
+  return suggestionsAfterRandom(n, { seed: 3, ...more }, steps);
 }
 
 describe("candidateScaleRows", () => {

@@ -6,19 +6,11 @@
 import { describe, expect, it } from "vitest";
 import { Protein } from "../../src/protein";
 import { parseSweepConfig } from "../../src/config";
-import { config, observeRandom } from "../../bench/suggest-setup";
+import { config, observeRandom, suggestionsAfterRandom } from "../../bench/suggest-setup";
 import type { ProteinOptions } from "../../src/settings";
 
 function firstSuggest(n: number, coldFitRows: number | undefined, steps = 1, more: ProteinOptions = {}) {
-  const p = new Protein(config, { seed: 1, numRandomSamples: 10, ...(coldFitRows === undefined ? {} : { coldFitRows }), ...more });
-  observeRandom(p, n);
-  const out = [];
-  for (let i = 0; i < steps; i++) {
-    const s = p.suggest();
-    out.push(s);
-    p.abandon(s.id);
-  }
-  return out;
+  return suggestionsAfterRandom(n, { seed: 1, ...(coldFitRows === undefined ? {} : { coldFitRows }), ...more }, steps);
 }
 
 describe("coldFitRows", () => {

@@ -17,6 +17,15 @@ import { SearchSpace } from "../../src/space/search-space";
 import { braninValue } from "../../bench/quality/problems/synthetic";
 
 const branin = braninValue;
+/** A learning rate and a cost parameter (total_timesteps): the presets' varying-cost cases. */
+const costConfig = {
+  metric: "score",
+  goal: "maximize",
+  parameters: {
+    lr: { distribution: "log_normal", min: 1e-4, max: 1e-1, mean: 1e-2, scale: "auto" },
+    total_timesteps: { distribution: "log_normal", min: 1e5, max: 1e7, mean: 1e6, scale: "auto" },
+  },
+};
 const braninConfig = {
   metric: "f",
   goal: "minimize",
@@ -215,15 +224,7 @@ describe("preset behaviour", () => {
   });
 
   it("metta with varying costs lifts the cost mask when every candidate is predicted over maxSuggestionCost", () => {
-    const config = {
-      metric: "score",
-      goal: "maximize",
-      parameters: {
-        lr: { distribution: "log_normal", min: 1e-4, max: 1e-1, mean: 1e-2, scale: "auto" },
-        total_timesteps: { distribution: "log_normal", min: 1e5, max: 1e7, mean: 1e6, scale: "auto" },
-      },
-    };
-    const p = new Protein<{ lr: number; total_timesteps: number }>(config, { preset: "metta", seed: 2, fitIterations: 100, maxSuggestionCost: 1e-3 });
+    const p = new Protein<{ lr: number; total_timesteps: number }>(costConfig, { preset: "metta", seed: 2, fitIterations: 100, maxSuggestionCost: 1e-3 });
     let last;
     for (let i = 0; i < 12; i++) {
       last = p.suggest();
@@ -238,17 +239,9 @@ describe("preset behaviour", () => {
   it("with varying costs the cost GP is not fitted, it predicts with the score GP's hyperparameters (pyro's shared parameter store); a restored sweep continues exactly", () => {
     // Metta's and PufferLib 2.0's two GPRegression modules share their parameters through pyro's global
     // parameter store (the same names), so the cost GP runs on the score GP's fitted hyperparameters (src/presets.ts).
-    const config = {
-      metric: "score",
-      goal: "maximize",
-      parameters: {
-        lr: { distribution: "log_normal", min: 1e-4, max: 1e-1, mean: 1e-2, scale: "auto" },
-        total_timesteps: { distribution: "log_normal", min: 1e5, max: 1e7, mean: 1e6, scale: "auto" },
-      },
-    };
     const f = (q: { lr: number; total_timesteps: number }): number => -((Math.log10(q.lr) + 2) ** 2) + 0.3 * Math.log10(q.total_timesteps);
     for (const preset of ["metta", "pufferlib"] as const) {
-      const p = new Protein<{ lr: number; total_timesteps: number }>(config, { preset, seed: 5, fitIterations: 100 });
+      const p = new Protein<{ lr: number; total_timesteps: number }>(costConfig, { preset, seed: 5, fitIterations: 100 });
       let last;
       for (let i = 0; i < 13; i++) {
         last = p.suggest();
