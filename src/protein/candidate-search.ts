@@ -10,7 +10,7 @@ import { CostTargetDeck, costWeights, maxCostMask } from "../acquisition/cost";
 import { argmax as argmaxFinite } from "../acquisition/select";
 import { clippedExp } from "../acquisition/safe-math";
 import type { GaussianProcess } from "../gp";
-import { DUPLICATE_DISTANCE, dedupRows, excludeNear, gatherRows } from "../model-data";
+import { DUPLICATE_DISTANCE, dedupRows, excludeNear, gatherRows, maxOf } from "../model-data";
 import type { Rng } from "../random";
 import type { ProteinSettings } from "../settings";
 import type { SearchSpace } from "../space/search-space";
@@ -440,10 +440,4 @@ function clampRows(X: Float64Array, m: number, d: number, dims: readonly number[
       X[i * d + j] = v < -limit ? -limit : v > limit ? limit : v;
     }
   }
-}
-
-function maxOf(a: Float64Array, n: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) if (a[i] > m) m = a[i];
-  return m;
 }
