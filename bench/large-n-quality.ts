@@ -61,6 +61,8 @@ export const ARMS: Readonly<Record<string, ProteinOptions>> = {
   "capped-subset": { fitIterations: 1 },
   posterior: { posteriorMaxObs: 4000 },
   "exact-subset-full": { gpMaxObs: 1_000_000, fitIterations: 1, candidateScaleRows: 0 },
+  "capped-full": { candidateScaleRows: 0 },
+  "capped-subset-full": { fitIterations: 1, candidateScaleRows: 0 },
 };
 
 export type PriorKind = "sobol" | "converged";

@@ -119,10 +119,13 @@ export interface ProteinSettings {
   /**
    * Training rows (of the score GP) beyond which the candidates shrink in proportion, so that rating them (one
    * kernel value per candidate and training row, for each GP) costs about the same at any size: with r rows,
-   * `suggestionsPerPareto` and `globalCandidates` are scaled by R/r (at least 32 per centre). 0 = never. Acts only
-   * beyond R rows, so no sweep of fewer observations changes. @default 375 (docs/benchmarks.md, "Round 5": at
-   * n = 750 the mean CPU per suggest falls from 393 to 216 ms, and a loaded prior of 750 or 1 500 observations
-   * followed by 20 suggestions stays within the full candidate set's IQR on every problem)
+   * `suggestionsPerPareto` and `globalCandidates` are scaled by R/r (at least 32 per centre); beyond `gpMaxObs`
+   * observations, where the rows stay at about `gpMaxObs`, by R/r · observations/r (at most 1), so every candidate
+   * is back from about twice `gpMaxObs` observations. 0 = never. Acts only beyond R rows, so no sweep of fewer
+   * observations changes. @default 375 (docs/benchmarks.md, "Round 5": at n = 750 the mean CPU per suggest falls
+   * from 393 to 216 ms, and a loaded prior of 750 or 1 500 observations followed by 20 suggestions stays within
+   * the full candidate set's IQR on every problem; "Stop 19": near a converged optimum at 3 000 observations the
+   * capped rows lost to the exact posterior with halved candidates, not with every candidate)
    */
   candidateScaleRows: number;
   /**

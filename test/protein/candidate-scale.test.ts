@@ -37,6 +37,23 @@ describe("candidateScaleRows", () => {
     for (const s of half) for (let j = 0; j < 10; j++) expect((s.params as Record<string, number>)[`x${j}`]).toBeGreaterThanOrEqual(0);
   });
 
+  it("beyond gpMaxObs, grows the candidates back with observations / rows: all of them from twice the rows on", () => {
+    // gpMaxObs 40: the training set holds 40–43 rows whatever the observations. R = 30.
+    const capped = { gpMaxObs: 40, candidateScaleRows: 30 };
+    const near = suggestions(50, capped, 1)[0];
+    const nearFull = suggestions(50, { ...capped, candidateScaleRows: 0 }, 1)[0];
+    const far = suggestions(100, capped, 1)[0];
+    const farFull = suggestions(100, { ...capped, candidateScaleRows: 0 }, 1)[0];
+    expect(near.info.scoreModel?.observations).toBeLessThanOrEqual(43);
+    expect(far.info.scoreModel?.observations).toBeLessThanOrEqual(43);
+    // At 50 observations on ~41 rows: 30/41 · 50/41 ≈ 0.9 of the candidates (plus the local points, which do not shrink).
+    expect(near.info.candidates! / nearFull.info.candidates!).toBeGreaterThan(0.8);
+    expect(near.info.candidates! / nearFull.info.candidates!).toBeLessThan(0.97);
+    // At 100 observations (more than twice the rows) every candidate is back, and so is the suggestion.
+    expect(far.info.candidates).toBe(farFull.info.candidates);
+    expect(far.params).toEqual(farFull.params);
+  });
+
   it("rejects a negative or fractional value with the key, the value and what is allowed", () => {
     for (const bad of [-1, 2.5, "many"]) {
       let caught: unknown;
