@@ -34,6 +34,9 @@
  *                                                       fitted on the capped set (the setting of that name)
  *   exact-subset-full  exact-subset with every candidate    (candidateScaleRows 0: the reference for the default of
  *                                                       now, whose candidate scaling would leave ~1/8 of them on all rows)
+ *   capped-full    { candidateScaleRows: 0 }            the capped training set with every candidate
+ *   capped-subset-full { fitIterations: 1, candidateScaleRows: 0 }  capped-subset with every candidate
+ *   cap-1500       { gpMaxObs: 1500 }                   a cap twice the default's
  *
  * (`fitIterations` caps only warm refits; the cold subset fit runs up to `coldFitIterations` = 500. With N ≥ 1 500
  * and K ≤ 30 no scheduled refit falls inside the K steps: it needs 5 % growth.)
@@ -63,6 +66,7 @@ export const ARMS: Readonly<Record<string, ProteinOptions>> = {
   "exact-subset-full": { gpMaxObs: 1_000_000, fitIterations: 1, candidateScaleRows: 0 },
   "capped-full": { candidateScaleRows: 0 },
   "capped-subset-full": { fitIterations: 1, candidateScaleRows: 0 },
+  "cap-1500": { gpMaxObs: 1500 },
 };
 
 export type PriorKind = "sobol" | "converged";

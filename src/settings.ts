@@ -132,7 +132,7 @@ export interface ProteinSettings {
    * Beyond `gpMaxObs` training rows and up to this many, both GPs condition on every row (the exact posterior),
    * while their hyperparameters are fitted on `gpMaxObs` of them (the capped set's rule) and carried over; beyond it,
    * the capped training set as without it. Costs a factorization of all rows at each refit (~3.5 s at 3 000 rows
-   * here) and O(rows²) solves per suggestion: ~0.6–0.8 s per suggestion at 3 000 rows against ~0.2 s capped
+   * here) and O(rows²) solves per suggestion: ~0.6–0.8 s per suggestion at 3 000 rows against ~0.3 s capped
    * (docs/benchmarks.md, "Round 5": with the candidates scaled on all its rows it was worse than the capped set on
    * the rows measured; pair it with `candidateScaleRows: 0` at several times the cost). 0 (or ≤ gpMaxObs) = off.
    * @default 0
