@@ -133,11 +133,12 @@ export class CandidateSearch {
     const reasons: string[] = [];
     const centers = this.searchCenters(successes, req.front);
 
-    // 6. Candidates around the centers (fewer on many training rows: candidateScaleRows). Beyond gpMaxObs the
-    // training set stays at about gpMaxObs rows while the observations grow; the candidates grow back with the
-    // observations' share left out (observations / rows), all of them from twice the rows on.
+    // 6. Candidates around the centers (fewer on many training rows: candidateScaleRows). Beyond gpMaxObs
+    // observations the training set stays at about gpMaxObs rows while the observations grow; the candidates grow
+    // back with the share left out of the model (observations / rows), all of them from twice the rows on.
     const rows = scoreGp.size;
-    const shrink = s.candidateScaleRows > 0 && rows > s.candidateScaleRows ? Math.min(1, (s.candidateScaleRows / rows) * Math.max(1, successes.n / rows)) : 1;
+    const leftOut = successes.n > s.gpMaxObs ? Math.max(1, successes.n / rows) : 1;
+    const shrink = s.candidateScaleRows > 0 && rows > s.candidateScaleRows ? Math.min(1, (s.candidateScaleRows / rows) * leftOut) : 1;
     const perCenter = shrink < 1 ? Math.max(Math.min(32, s.suggestionsPerPareto), Math.round(s.suggestionsPerPareto * shrink)) : s.suggestionsPerPareto;
     const m0 = (centers.length / d) * perCenter;
     let C = this.space.sample(m0, this.rng, { centers, scale: s.globalSearchScale, ...this.boundsOption() });
