@@ -95,10 +95,15 @@ function projectionDirection(d: number): Float64Array {
  * a new O(n³) factor); at most `maxSize + step` rows. The reference draws a random half of the older rows on every
  * call instead, which changes the training set, and so the factor, every time. Order is preserved (older first).
  *
+ * With `near` (the rows and their scores), half the cap goes to the older rows nearest the best older row, and the
+ * rule above fills the other half from the rest (a quarter most recent, a quarter spread): the model keeps a dense
+ * picture where the search looks. The best is taken among the older rows only, so the set still moves only with b.
+ *
  * @param order kept row indices in chronological (ascending) order.
  * @param total the number of source rows `order` was drawn from (the base is counted on them).
+ * @param near rows (row-major, d columns) and scores (larger is better) indexed like `order`.
  */
-export function subsampleRecent(order: readonly number[], maxSize: number, total: number): number[] {
+export function subsampleRecent(order: readonly number[], maxSize: number, total: number, near?: NearBest): number[] {
   if (order.length <= maxSize) return [...order];
   const step = Math.max(1, Math.ceil(maxSize / 16));
   const base = total <= maxSize ? total : maxSize + Math.floor((total - maxSize) / step) * step;
@@ -107,11 +112,33 @@ export function subsampleRecent(order: readonly number[], maxSize: number, total
   const older = order.slice(0, split);
   const fresh = order.slice(split);
   if (older.length <= maxSize) return [...older, ...fresh];
-  const recentSize = Math.floor(maxSize / 2);
-  const early = older.slice(0, older.length - recentSize);
-  const k = maxSize - recentSize;
+  if (near === undefined) return [...recentAndSpread(older, maxSize), ...fresh];
+  // Half the cap: the older rows nearest the best of them (ties: the older row first); the other half from the
+  // rest as without `near`. Chronological order is kept.
+  const { X, s, d } = near;
+  let best = older[0];
+  for (const i of older) if (s[i] > s[best]) best = i;
+  const localSize = Math.floor(maxSize / 2);
+  const dist = new Map(older.map((i) => [i, rowDistanceSquared(X, i, X, best, d)]));
+  const local = new Set([...older].sort((a, b) => dist.get(a)! - dist.get(b)!).slice(0, localSize));
+  const chosen = new Set([...local, ...recentAndSpread(older.filter((i) => !local.has(i)), maxSize - localSize)]);
+  return [...older.filter((i) => chosen.has(i)), ...fresh];
+}
+
+/** Rows and scores (larger is better) for {@link subsampleRecent}'s rows around the best. */
+export interface NearBest {
+  X: Float64Array;
+  s: ArrayLike<number>;
+  d: number;
+}
+
+/** `size` of `rows` (chronological): the most recent ⌊size/2⌋ and the rest evenly spaced over the older ones. */
+function recentAndSpread(rows: readonly number[], size: number): number[] {
+  const recentSize = Math.floor(size / 2);
+  const early = rows.slice(0, rows.length - recentSize);
+  const k = size - recentSize;
   const picked = Array.from({ length: k }, (_, i) => early[Math.floor((i * early.length) / k)]);
-  return [...picked, ...older.slice(older.length - recentSize), ...fresh];
+  return [...picked, ...rows.slice(rows.length - recentSize)];
 }
 
 /** The q-quantile of values with linear interpolation between order statistics (numpy's default). */

@@ -84,6 +84,45 @@ describe("subsampleRecent", () => {
   });
 });
 
+describe("subsampleRecent around the best row", () => {
+  // 1-d rows at x_i = i / 100 (i = 0 … 199), score −|x − 0.5|: the best older row is the one nearest x = 0.5.
+  const d = 1;
+  const total = 200;
+  const X = Float64Array.from({ length: total }, (_, i) => i / 100);
+  const s = Float64Array.from(X, (x) => -Math.abs(x - 0.5));
+  const all = Array.from({ length: total }, (_, i) => i);
+
+  it("keeps half the cap nearest the best older row, the other half recent and spread, in order", () => {
+    const cap = 32;
+    const kept = subsampleRecent(all, cap, total, { X, s, d });
+    // The base: 32 + ⌊(200 − 32)/2⌋·2 = 200, so every row is older and the best is row 50.
+    expect(kept.length).toBe(cap);
+    for (let i = 34; i <= 65; i++) if (Math.abs(i - 50) <= 7) expect(kept).toContain(i);
+    const nearBest = kept.filter((i) => Math.abs(i - 50) <= 8);
+    expect(nearBest.length).toBeGreaterThanOrEqual(16);
+    // The other half: the 8 most recent rows and 8 spread over the rest.
+    expect(kept.slice(-8)).toEqual([192, 193, 194, 195, 196, 197, 198, 199]);
+    expect(kept.filter((i) => i < 40).length).toBeGreaterThanOrEqual(2);
+    expect([...kept].sort((a, b) => a - b)).toEqual(kept);
+    // Without the rows it is the plain rule.
+    expect(subsampleRecent(all, cap, total)).not.toEqual(kept);
+  });
+
+  it("between moves of its base only grows at the end, even when a newer row is the best", () => {
+    const at = (n: number, scores: Float64Array) => subsampleRecent(all.slice(0, n), 32, n, { X, s: scores, d });
+    // Cap 32: the base moves every 2 rows, to 40 at 40 rows and to 42 at 42.
+    const better = Float64Array.from(s);
+    better[40] = 10; // row 40 arrives at the base and is the best of all: the older part does not move
+    const a = at(40, better);
+    const b = at(41, better);
+    expect(b).toEqual([...a, 40]);
+    // At the next move row 40 is an older row, and the rows kept move around it.
+    const c = at(42, better);
+    expect(c).toContain(40);
+    expect(c.filter((i) => Math.abs(i - 40) <= 10).length).toBeGreaterThan(a.filter((i) => Math.abs(i - 40) <= 10).length);
+  });
+});
+
 describe("small helpers", () => {
   it("quantile interpolates like numpy's default", () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);

@@ -151,6 +151,8 @@ export class Surrogate {
 
   /** The records and rows of the last `successData` call (rows are derived once per record). */
   private cached: { records: Observation[]; data: ModelData } | null = null;
+  /** Scores of the rows of the last every-row training set (posteriorMaxObs): its hyperparameter subset is chosen around their best. */
+  private exactScores: Float64Array | null = null;
 
   /**
    * Successful observations as rows (X, s, cost), in the order given. When the records
@@ -184,7 +186,8 @@ export class Surrogate {
   /**
    * The GP training set (PROTEIN.md §2 step 4): successes, plus failures at the worst
    * score while successes are few; near-duplicate rows removed (newest kept); capped at
-   * about gpMaxObs (recent half + evenly spaced older rows, then the rows since the cap's base last moved).
+   * about gpMaxObs (of the rows before the cap's base: half nearest the best of them, a quarter most recent, a
+   * quarter evenly spaced; then the rows since the base last moved).
    */
   trainingData(successes: ModelData, failures: Observation[]): ModelData {
     let data = successes;
@@ -196,8 +199,13 @@ export class Surrogate {
     }
     const keep = dedupRows(data.X, data.n, this.space.dim, DUPLICATE_DISTANCE);
     // posteriorMaxObs: every row while they fit under it (the hyperparameters are then fitted on a capped subset).
-    if (this.exactPosterior(keep.length)) return selectData(data, keep, this.space.dim);
-    const capped = subsampleRecent(keep, this.settings.gpMaxObs, data.n);
+    if (this.exactPosterior(keep.length)) {
+      const all = selectData(data, keep, this.space.dim);
+      this.exactScores = all.s;
+      return all;
+    }
+    // Beyond the cap: half of it the rows nearest the best older one (where the search looks), half recent and spread.
+    const capped = subsampleRecent(keep, this.settings.gpMaxObs, data.n, { X: data.X, s: data.s, d: this.space.dim });
     return selectData(data, capped, this.space.dim);
   }
 
@@ -401,7 +409,9 @@ export class Surrogate {
       if (this.exactPosterior(y.length)) {
         // The hyperparameters are fitted on gpMaxObs of the rows (a GP of its own, warm from this one's state), and
         // this GP, conditioned on every row, takes them: one factorization of all rows per refit.
-        const rows = subsampleRecent([...y.keys()], this.settings.gpMaxObs, y.length);
+        // The capped set's rule, so these are the hyperparameters the capped sweep fits.
+        const near = this.exactScores !== null && this.exactScores.length === y.length ? { X, s: this.exactScores, d: this.space.dim } : undefined;
+        const rows = subsampleRecent([...y.keys()], this.settings.gpMaxObs, y.length, near);
         const Xs = gatherRows(X, rows, this.space.dim);
         const ys = Float64Array.from(rows, (i) => y[i]);
         const sub = this.makeGp();
