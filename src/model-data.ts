@@ -119,8 +119,9 @@ export function subsampleRecent(order: readonly number[], maxSize: number, total
   let best = older[0];
   for (const i of older) if (s[i] > s[best]) best = i;
   const localSize = Math.floor(maxSize / 2);
-  const dist = new Map(older.map((i) => [i, rowDistanceSquared(X, i, X, best, d)]));
-  const local = new Set([...older].sort((a, b) => dist.get(a)! - dist.get(b)!).slice(0, localSize));
+  const dist = new Float64Array(older[older.length - 1] + 1);
+  for (const i of older) dist[i] = rowDistanceSquared(X, i, X, best, d);
+  const local = new Set([...older].sort((a, b) => dist[a] - dist[b]).slice(0, localSize));
   const chosen = new Set([...local, ...recentAndSpread(older.filter((i) => !local.has(i)), maxSize - localSize)]);
   return [...older.filter((i) => chosen.has(i)), ...fresh];
 }
