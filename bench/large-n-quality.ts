@@ -56,6 +56,7 @@ import type { ProteinOptions } from "../src/settings";
 import { SearchSpace } from "../src/space/search-space";
 import { getProblem, type QualityProblem } from "./quality/problems/index";
 import { quantileOf } from "./quality/summary";
+import { arg } from "./suggest-setup";
 
 export const ARMS: Readonly<Record<string, ProteinOptions>> = {
   capped: {},
@@ -209,11 +210,6 @@ export function summarize(runs: LargeNRun[]): string {
     }
   }
   return `${out}\n${cmp}`;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
 
 function main(): void {

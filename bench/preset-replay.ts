@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import type { GaussianProcess } from "../src/gp";
 import { Protein } from "../src/protein";
 import { referenceObservations } from "../src/protein/reference";
+import { quantileOf } from "./quality/summary";
 
 interface PyHp {
   noise: number;
@@ -69,15 +70,8 @@ const config = {
   },
 };
 
-const quantiles = (v: number[]): string => {
-  const s = [...v].sort((a, b) => a - b);
-  const q = (p: number): number => {
-    const pos = (s.length - 1) * p;
-    const lo = Math.floor(pos);
-    return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
-  };
-  return s.length === 0 ? "—" : `${q(0.25).toFixed(2)} / ${q(0.5).toFixed(2)} / ${q(0.75).toFixed(2)}`;
-};
+const quantiles = (v: number[]): string =>
+  v.length === 0 ? "—" : `${quantileOf(v, 0.25).toFixed(2)} / ${quantileOf(v, 0.5).toFixed(2)} / ${quantileOf(v, 0.75).toFixed(2)}`;
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 const f3 = (x: number): string => x.toFixed(3);
 
