@@ -74,6 +74,14 @@ export interface ProteinSettings {
   refitGrowth: number;
   /** Extra candidates drawn uniformly over the whole box (beside those around the centres). @default 1024 */
   globalCandidates: number;
+  /**
+   * Extra candidates that copy a search centre and redraw one or two of its coordinates (chosen at random; never
+   * the cost parameter's) uniformly over their range, so a centre can move far along a few parameters while
+   * keeping the rest. Scaled like `globalCandidates` on many rows. @default 0 (opt-in: docs/benchmarks.md
+   * "Issue 14, stop 20" — 256 did better on 10 of the quality suite's 11 rows, but worse and costlier on the
+   * harness's noisy, cost-aware `trainrun`)
+   */
+  subspaceCandidates: number;
   /** Refine the best-rated candidates by local perturbation before choosing (acquisition optimization). @default true */
   localSearch: boolean;
   /**
@@ -203,6 +211,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   noisePrior: "weak",
   refitGrowth: 0.05,
   globalCandidates: 1024,
+  subspaceCandidates: 0,
   localSearch: true,
   refineMargin: 0,
   exploitEvery: 2,
@@ -234,6 +243,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   kernel: "protein",
   noisePrior: "protein",
   globalCandidates: 0,
+  subspaceCandidates: 0,
   localSearch: false,
   exploitEvery: 0,
   refitGrowth: 0,

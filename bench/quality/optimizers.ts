@@ -190,6 +190,10 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   // Issue 14, round 3 (bounds): the local refinement stops 2.5 % of each continuous range short of the faces (opt-in).
   "protein-refine-margin": { refineMargin: 0.025 },
   "protein-no-refine-margin": { refineMargin: 0 },
+  // Issue 14, stop 20: candidates that copy a search centre and redraw one or two coordinates over their range.
+  "protein-sub256": { subspaceCandidates: 256 },
+  "protein-sub512": { subspaceCandidates: 512 },
+  "protein-sub1024": { subspaceCandidates: 1024 },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

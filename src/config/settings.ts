@@ -61,6 +61,7 @@ export const settingsShape = {
   refine_margin: num.pipe(z.number().nonnegative().lt(0.5)),
   noise_prior: z.enum(["protein", "weak"]),
   global_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
+  subspace_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
   refit_growth: num.pipe(z.number().nonnegative()),
   exploit_every: num.pipe(z.number().int().nonnegative()),
   layout: z.enum(["as-written", "nested", "dotted"]),
@@ -109,6 +110,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   refine_margin: "a number from 0 up to (not including) 0.5 (fraction of each continuous range the local refinement keeps free at each end; 0 = off)",
   noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
   global_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
+  subspace_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
   exploit_every: "an integer ≥ 0 (every k-th suggestion rates by the posterior mean; 0 = never)",
   layout: '"as-written" (keys nested as the config writes them), "nested" (every dot splits) or "dotted" (flat dotted keys)',
@@ -165,6 +167,7 @@ export interface ConfigSettings {
   refineMargin?: number;
   noisePrior?: "protein" | "weak";
   globalCandidates?: number;
+  subspaceCandidates?: number;
   refitGrowth?: number;
   exploitEvery?: number;
   candidateBounds?: "reflect" | "clip" | "reflect-except-cost";

@@ -153,6 +153,8 @@ export class CandidateSearch {
           : this.space.sample(globalCount, this.rng, { centers: new Float64Array(d), scale: new Float64Array(d).fill(1), ...this.boundsOption() });
       C = concatRows(C, G);
     }
+    const subspaceCount = d > 1 ? Math.round(s.subspaceCandidates * shrink) : 0;
+    if (subspaceCount > 0) C = concatRows(C, subspaceDraws(this.space, this.rng, subspaceCount, centers, this.costIndex));
     const mAll = C.length / d;
     if (fixedCostU !== undefined && this.costIndex !== undefined) for (let i = 0; i < mAll; i++) C[i * d + this.costIndex] = fixedCostU;
     const keep = dedupRows(C, mAll, d, DUPLICATE_DISTANCE);
@@ -359,6 +361,39 @@ export class CandidateSearch {
     rows.forEach((r, i) => out.set(r, i * d));
     return out;
   }
+}
+
+/**
+ * `subspaceCandidates`: `count` copies of the rows of `centers` (each picked at random) with one or two
+ * coordinates (chosen at random among all but `keep`; two with probability ½ when more than two may move)
+ * redrawn uniformly over their whole range (a category at random for a categorical one), snapped as every draw
+ * is. A centre can so leave a basin along one parameter and keep what the others have found: the draws around
+ * a centre move every coordinate a little, and the draws over the box move every coordinate at once.
+ */
+export function subspaceDraws(space: SearchSpace, rng: Rng, count: number, centers: Float64Array, keep?: number): Float64Array {
+  const d = space.dim;
+  // The coordinates that may be redrawn (all but `keep`, the cost parameter's, whose moves the centres make).
+  const free = Int32Array.from({ length: d }, (_, j) => j).filter((j) => j !== keep);
+  const f = free.length;
+  const nc = d === 0 ? 0 : centers.length / d;
+  const out = new Float64Array(count * d);
+  if (nc === 0 || count === 0 || f === 0) return out;
+  const U = space.sample(count, rng, { centers: new Float64Array(d), scale: new Float64Array(d).fill(1), bounds: "reflect" });
+  const order = free;
+  for (let i = 0; i < count; i++) {
+    const c = nc === 1 ? 0 : rng.int(0, nc - 1);
+    out.set(centers.subarray(c * d, c * d + d), i * d);
+    const k = f > 2 && rng.random() < 0.5 ? 2 : 1;
+    // A partial Fisher–Yates shuffle: the first k entries of `order` are k distinct coordinates.
+    for (let t = 0; t < k; t++) {
+      const r = rng.int(t, f - 1);
+      const swap = order[t];
+      order[t] = order[r];
+      order[r] = swap;
+      out[i * d + order[t]] = U[i * d + order[t]];
+    }
+  }
+  return out;
 }
 
 /** Conditions the models on fantasies at the pending rows (constant liar or kriging believer). */
