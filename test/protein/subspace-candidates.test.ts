@@ -75,10 +75,11 @@ describe("subspace candidates (a centre with one or two coordinates redrawn over
     const p = new Protein({ sweep: { ...sweep, protein: { subspace_candidates: 64 } } } as never, { seed: 1 });
     expect(p.settings.subspaceCandidates).toBe(64);
     expect(() => new Protein({ sweep } as never, { seed: 1, subspaceCandidates: -3 })).toThrow(ConfigError);
-    expect(() => new Protein({ sweep } as never, { seed: 1, subspaceCandidates: 2.5 })).toThrow(/subspaceCandidates|subspace_candidates/);
+    expect(() => new Protein({ sweep } as never, { seed: 1, subspaceCandidates: 2.5 })).toThrow(/key: subspaceCandidates[\s\S]*got: 2\.5[\s\S]*an integer from 0 to 100000/);
+    expect(() => new Protein({ sweep: { ...sweep, protein: { subspace_candidates: -1 } } } as never)).toThrow(/key: sweep\.protein\.subspace_candidates[\s\S]*got: -1/);
   });
 
-  it("a sweep with subspace candidates suggests in range and differs from one without them", () => {
+  it("the setting reaches the candidate search: the same seeded sweep suggests otherwise with it, always inside the box", () => {
     const parameters = {
       a: { distribution: "uniform", min: -5, max: 5, mean: 0, scale: "auto" },
       b: { distribution: "uniform", min: -5, max: 5, mean: 0, scale: "auto" },
