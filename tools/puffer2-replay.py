@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""Replays a `preset: "pufferlib"` sweep into the Python PufferLib 2.0 Protein and prints, after each suggest,
+the GP hyperparameters on both sides (docs/benchmarks.md, "Issue 14, stop 20").
+
+The TS side is a trace written by tools/harness-trace-external.mjs. The Python side is the baselines harness's
+`protein-puffer2` adapter (seeded as the harness seeds it). It is given the TS sweep's params, scores and costs
+in order, and suggests before each observation as in a real sweep, so its Adam steps happen at the same points.
+Its own suggestions are discarded.
+
+    npm run build
+    cd /tmp/baselines && PROTEIN_SETTINGS='{"preset":"pufferlib"}' PROJECT_DIR=/work/main TRACE_DIR=/tmp/trace-p6 \
+      /usr/bin/python3 run_baselines.py --optimizers none --problems branin --seeds 1 --seed-offset 6 --jobs 1 \
+      --external "ts-puffer=node /work/main/tools/harness-trace-external.mjs" --out /tmp/trace-p6.json
+    BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/puffer2-replay.py branin 6 /tmp/trace-p6/branin-s6.jsonl 14
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.environ.get("BASELINES_DIR", "/tmp/baselines"))
+import optimizers  # noqa: E402
+import problems  # noqa: E402
+
+
+def main() -> None:
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    name, seed, trace_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    steps = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+    found = problems.all_problems()
+    by_name = {p.name: p for p in found} if isinstance(found, list) else found
+    rows = [json.loads(line) for line in open(trace_path)]
+    suggestions = [r for r in rows if r["op"] == "suggest"]
+    observations = [r for r in rows if r["op"] == "observe"]
+    python = optimizers.ProteinPuffer2(by_name[name], seed)
+    gp = python.protein.gp_score
+    for i in range(min(steps, len(observations))):
+        python.suggest()
+        k = gp.kernel
+        model = suggestions[i]["info"].get("scoreModel") or {}
+        noise = float(gp.noise.detach()) if i > 0 else float("nan")
+        lengthscales = [round(float(v), 4) for v in k.kern1.lengthscale.detach().reshape(-1)]
+        print(
+            f"{i:3d}  python: lengthscales {lengthscales} noise {noise:.4g} matern var {float(k.kern1.variance):.4g}"
+            f" linear var {float(k.kern0.variance):.4g} bias {float(k.kern0.bias):.4g}"
+            f"  |  ts: lengthscale range {[round(v, 4) for v in model.get('lengthscaleRange', [])]} noise {model.get('noise')}"
+        )
+        python.observe(suggestions[i]["params"], observations[i]["score"], observations[i]["cost"])
+
+
+if __name__ == "__main__":
+    main()
