@@ -27,12 +27,10 @@ def main() -> None:
         sys.exit(__doc__)
     name, seed, trace_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     steps = int(sys.argv[4]) if len(sys.argv) > 4 else 20
-    found = problems.all_problems()
-    by_name = {p.name: p for p in found} if isinstance(found, list) else found
     rows = [json.loads(line) for line in open(trace_path)]
     suggestions = [r for r in rows if r["op"] == "suggest"]
     observations = [r for r in rows if r["op"] == "observe"]
-    python = optimizers.ProteinPuffer2(by_name[name], seed)
+    python = optimizers.ProteinPuffer2(problems.all_problems()[name], seed)
     gp = python.protein.gp_score
     for i in range(min(steps, len(observations))):
         python.suggest()

@@ -31,6 +31,10 @@ export type Acquisition = (typeof ACQUISITIONS)[number];
 export const OUTPUT_WARPINGS = ["none", "auto", "log", "box-cox", "yeo-johnson"] as const;
 export type OutputWarpingSetting = (typeof OUTPUT_WARPINGS)[number];
 
+/** A per-suggestion count of extra candidates (`global_candidates`, `subspace_candidates`) and what it allows. */
+const candidateCount = num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES));
+const candidateCountAllowed = `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`;
+
 /** Settings schema keyed by the snake_case name a config uses. */
 export const settingsShape = {
   max_suggestion_cost: num.pipe(z.number().positive()),
@@ -60,8 +64,8 @@ export const settingsShape = {
   local_search: bool,
   refine_margin: num.pipe(z.number().nonnegative().lt(0.5)),
   noise_prior: z.enum(["protein", "weak"]),
-  global_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
-  subspace_candidates: num.pipe(z.number().int().nonnegative().max(MAX_GLOBAL_CANDIDATES)),
+  global_candidates: candidateCount,
+  subspace_candidates: candidateCount,
   refit_growth: num.pipe(z.number().nonnegative()),
   exploit_every: num.pipe(z.number().int().nonnegative()),
   layout: z.enum(["as-written", "nested", "dotted"]),
@@ -109,8 +113,8 @@ export const settingsAllowed: Record<SettingKey, string> = {
   local_search: "true or false",
   refine_margin: "a number from 0 up to (not including) 0.5 (fraction of each continuous range the local refinement keeps free at each end; 0 = off)",
   noise_prior: '"protein" (LogNormal(ln 1e-2, 0.5)) or "weak" (LogNormal(ln 1e-4, 2))',
-  global_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
-  subspace_candidates: `an integer from 0 to ${MAX_GLOBAL_CANDIDATES} (more would need gigabytes per suggestion)`,
+  global_candidates: candidateCountAllowed,
+  subspace_candidates: candidateCountAllowed,
   refit_growth: "a number ≥ 0 (fraction of growth of the data between hyperparameter refits)",
   exploit_every: "an integer ≥ 0 (every k-th suggestion rates by the posterior mean; 0 = never)",
   layout: '"as-written" (keys nested as the config writes them), "nested" (every dot splits) or "dotted" (flat dotted keys)',

@@ -372,14 +372,14 @@ export class CandidateSearch {
  */
 export function subspaceDraws(space: SearchSpace, rng: Rng, count: number, centers: Float64Array, keep?: number): Float64Array {
   const d = space.dim;
-  // The coordinates that may be redrawn (all but `keep`, the cost parameter's, whose moves the centres make).
-  const free = Int32Array.from({ length: d }, (_, j) => j).filter((j) => j !== keep);
-  const f = free.length;
+  // The coordinates that may be redrawn (all but `keep`, the cost parameter's, whose moves the centres make); a
+  // partial shuffle of it picks each row's.
+  const order = Int32Array.from({ length: d }, (_, j) => j).filter((j) => j !== keep);
+  const f = order.length;
   const nc = d === 0 ? 0 : centers.length / d;
   const out = new Float64Array(count * d);
   if (nc === 0 || count === 0 || f === 0) return out;
   const U = space.sample(count, rng, { centers: new Float64Array(d), scale: new Float64Array(d).fill(1), bounds: "reflect" });
-  const order = free;
   for (let i = 0; i < count; i++) {
     const c = nc === 1 ? 0 : rng.int(0, nc - 1);
     out.set(centers.subarray(c * d, c * d + d), i * d);
