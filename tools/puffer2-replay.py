@@ -12,6 +12,12 @@ Its own suggestions are discarded.
       /usr/bin/python3 run_baselines.py --optimizers none --problems branin --seeds 1 --seed-offset 6 --jobs 1 \
       --external "ts-puffer=node /work/main/tools/harness-trace-external.mjs" --out /tmp/trace-p6.json
     BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/puffer2-replay.py branin 6 /tmp/trace-p6/branin-s6.jsonl 14
+
+With --bounds (after the other arguments) it prints, instead of the GP states, where each side's suggestion lands
+at each state: the parameters exactly on a bound of their range, for the TS suggestion made at that state and for
+the suggestion the Python Protein would make there, and at the end the share of suggestions with a parameter on a
+bound on each side. The states are the TS sweep's, so a difference in that share is a difference in the rule that
+picks the winner, not in the path a sweep takes.
 """
 import json
 import os
@@ -26,14 +32,29 @@ def main() -> None:
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     name, seed, trace_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    steps = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+    bounds = "--bounds" in sys.argv
+    args = [a for a in sys.argv if a != "--bounds"]
+    steps = int(args[4]) if len(args) > 4 else 20
     rows = [json.loads(line) for line in open(trace_path)]
     suggestions = [r for r in rows if r["op"] == "suggest"]
     observations = [r for r in rows if r["op"] == "observe"]
-    python = optimizers.ProteinPuffer2(problems.all_problems()[name], seed)
+    problem = problems.all_problems()[name]
+    python = optimizers.ProteinPuffer2(problem, seed)
     gp = python.protein.gp_score
+    on_bound = {"ts": 0, "python": 0}
+    rows_compared = 0
     for i in range(min(steps, len(observations))):
-        python.suggest()
+        proposal = python.suggest()
+        if bounds:
+            ts_keys = keys_on_bound(problem.params, suggestions[i]["params"])
+            py_keys = keys_on_bound(problem.params, proposal)
+            if suggestions[i]["info"].get("phase") == "model":
+                rows_compared += 1
+                on_bound["ts"] += bool(ts_keys)
+                on_bound["python"] += bool(py_keys)
+            print(f"{i:3d}  {suggestions[i]['info'].get('phase', '?'):6s}  ts on a bound: {','.join(ts_keys) or '-':24s} python: {','.join(py_keys) or '-'}")
+            python.observe(suggestions[i]["params"], observations[i]["score"], observations[i]["cost"])
+            continue
         k = gp.kernel
         model = suggestions[i]["info"].get("scoreModel") or {}
         noise = float(gp.noise.detach()) if i > 0 else float("nan")
@@ -44,6 +65,17 @@ def main() -> None:
             f"  |  ts: lengthscale range {[round(v, 4) for v in model.get('lengthscaleRange', [])]} noise {model.get('noise')}"
         )
         python.observe(suggestions[i]["params"], observations[i]["score"], observations[i]["cost"])
+
+    if bounds and rows_compared:
+        print(
+            f"model steps {rows_compared}: a parameter on a bound in {on_bound['ts'] / rows_compared:.1%} of the TS suggestions,"
+            f" {on_bound['python'] / rows_compared:.1%} of the Python Protein's at the same states"
+        )
+
+
+def keys_on_bound(space: dict, params: dict) -> list:
+    """The parameters whose value is exactly the minimum or the maximum of their range."""
+    return [k for k, spec in space.items() if "min" in spec and float(params[k]) in (float(spec["min"]), float(spec["max"]))]
 
 
 if __name__ == "__main__":
