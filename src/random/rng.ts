@@ -36,7 +36,8 @@ const TWO_POW_53 = 9007199254740992;
  * Creates the seeded generator.
  *
  * A number seed `n` and the string `String(n)` give the same sequence (seedrandom
- * keys on the string). Passing a state from `getState()` resumes that sequence.
+ * keys on the string); distinct seeds give distinct sequences (see {@link arc4Key}).
+ * Passing a state from `getState()` resumes that sequence.
  *
  * @param seed - A finite number, a string, or an `RngState` snapshot.
  * @returns A new, independent generator.
@@ -100,6 +101,21 @@ function requireFinite(value: number, key: string): void {
   }
 }
 
+/**
+ * The key handed to seedrandom for a seed's text. ARC4 repeats its key to fill its 256-byte schedule, so a key
+ * that is a shorter key written several times over ("11" is "1" twice, "1212" is "12" twice, "100100") gives
+ * exactly that shorter key's stream: seeds 1 and 11 ran the same sweep. Such a key gets a NUL appended; the result
+ * holds one NUL, so it repeats no other key a NUL-free seed can make. Every other key is used unchanged, so every
+ * seed that had a stream of its own keeps it.
+ */
+export function arc4Key(text: string): string {
+  const n = text.length;
+  for (let period = 1; period <= n / 2; period++) {
+    if (n % period === 0 && text === text.slice(0, period).repeat(n / period)) return text + "\u0000";
+  }
+  return text;
+}
+
 class Arc4Rng implements Rng {
   private prng: Arc4Prng;
   private spare: number | null = null;
@@ -109,9 +125,9 @@ class Arc4Rng implements Rng {
   constructor(seed: RngSeed) {
     if (typeof seed === "number") {
       requireFinite(seed, "seed");
-      this.prng = seedrandom(String(seed), { state: true });
+      this.prng = seedrandom(arc4Key(String(seed)), { state: true });
     } else if (typeof seed === "string") {
-      this.prng = seedrandom(seed, { state: true });
+      this.prng = seedrandom(arc4Key(seed), { state: true });
     } else if (isRngState(seed)) {
       this.prng = Arc4Rng.restore(validateState(seed, "seed"));
       this.spare = seed.spareNormal;

@@ -65,6 +65,23 @@ describe("createRng: seeding", () => {
     expect(createRng(1).random()).not.toBe(createRng(2).random());
   });
 
+  it("seeds whose text repeats a shorter seed's (1 and 11, 12 and 1212, 100 and 100100) give different sequences", () => {
+    // ARC4 repeats its key to fill its schedule, so these pairs once gave one stream: seeds 1 and 11 ran one sweep.
+    for (const [a, b] of [[1, 11], [1, 111], [11, 1111], [2, 22], [12, 1212], [100, 100100], [7, 77777]] as const) {
+      expect(createRng(b).random(), `${a} / ${b}`).not.toBe(createRng(a).random());
+      expect(createRng(String(b)).random()).toBe(createRng(b).random());
+    }
+    // Every seed whose text is not such a repetition keeps the stream it always had (seedrandom's own keying).
+    expect(createRng(3).random()).toBe(0.8486474710186808);
+    // Over the seeds people use (0–9 999) no two first draws agree.
+    const first = new Map<number, number>();
+    for (let seed = 0; seed < 10_000; seed++) {
+      const u = createRng(seed).random();
+      expect(first.get(u), `seed ${seed}`).toBeUndefined();
+      first.set(u, seed);
+    }
+  });
+
   it("rejects bad seeds, naming the argument", () => {
     expect(thrown(() => createRng(Number.NaN)).key).toBe("seed");
     expect(thrown(() => createRng(Number.POSITIVE_INFINITY)).key).toBe("seed");
