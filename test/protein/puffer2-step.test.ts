@@ -6,8 +6,8 @@
  * candidate's rating and predictions. Given the same observations and the same draws, the preset's step must fit
  * the same GP and pick the same candidate. This is the whole step — the fit, the cost GP on the score GP's
  * hyperparameters, the clipped candidates, the cost weight and the argmax — where test/gp/pyro-fit.test.ts checks
- * the fit alone. The Python side keeps its parameters in float32; the two agree to about 2e-7 (at most 5e-6), and the tolerances are
- * 1e-5.
+ * the fit alone. The Python side keeps its parameters in float32; the two agree to about 2e-7 (at most 5e-6), and
+ * the tolerances are 1e-5.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -89,7 +89,7 @@ describe('preset: "pufferlib" takes the model step PufferLib 2.0\'s sweep.py tak
 
       expect(step.phase).toBe("model");
       expect(step.candidates).toBe(c.draws.uniforms.length);
-      // Every draw the Python step made was used, in the same roles.
+      // Every uniform the Python step drew (offsets, then the cost target) was used, and no more.
       expect(() => rng.random()).toThrow(/more uniforms/);
 
       // The fit: pyro's parameters after 1000 Adam steps from the same start.
