@@ -13,7 +13,7 @@ can take the same step:
 - every random draw of the step (numpy's centre indices, the uniform offsets, the cost target) is recorded;
 - the index `np.argmax` picks is recorded, with the margin to the best candidate at another point, so that a case
   whose winner rests on a difference below float32's resolution is not used.
-Also recorded: the GP hyperparameters after the step's fit, and the score and log-cost GP means at every candidate.
+Also recorded: the GP hyperparameters after the step's fit, and the winner's rating and predictions.
 """
 import contextlib
 import io
@@ -24,16 +24,13 @@ import sys
 
 sys.path.insert(0, os.environ.get("BASELINES_DIR", "/tmp/baselines"))
 import optimizers  # noqa: E402
+from problems import branin  # noqa: E402
 
 SWEEP = optimizers._load(optimizers.PUFFER2_SWEEP_PY, "pufferlib2_sweep")
 
 import numpy as np  # noqa: E402  (after the loader, which puts the fetched pyro on the path)
 import pyro  # noqa: E402
 import torch  # noqa: E402
-
-
-def branin(x1, x2):
-    return (x2 - 5.1 / (4 * math.pi**2) * x1**2 + 5 / math.pi * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10
 
 
 def constant_cost_case(seed):
@@ -137,14 +134,10 @@ def step(name, seed, make, noise, per_pareto, target_above=None):
     np.random.randint, np.random.rand, np.argmax = randint, rand, argmax
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            suggestion, info = protein.suggest(None)
+            _suggestion, info = protein.suggest(None)
     finally:
         np.random.randint, np.random.rand, np.argmax = real_randint, real_rand, real_argmax
 
-    C = torch.from_numpy(candidates["C"])
-    with torch.no_grad():
-        y_norm = protein.gp_score(C)[0].numpy()
-        log_c_norm = protein.gp_cost(C)[0].numpy()
     k = protein.gp_score.kernel
     return {
         "name": name,
@@ -162,10 +155,7 @@ def step(name, seed, make, noise, per_pareto, target_above=None):
             "lengthscales": [float(v) for v in k.kern1.lengthscale.detach().reshape(-1)],
             "noise": float(protein.gp_score.noise_map),
         },
-        "scoreMean": y_norm.tolist(),
-        "logCostMean": log_c_norm.tolist(),
         "winner": {**picked, "row": candidates["C"][picked["index"]].tolist()},
-        "suggestion": {key: float(v) for key, v in suggestion.items()},
         "predicted": {key: float(v) for key, v in info.items()},
     }
 
@@ -177,7 +167,8 @@ def main():
         step("varying-cost-d3-high-target", 11, varying_cost_case, 0.0102, 32, target_above=1.15),
     ]
     for c in cases:
-        if abs(c["winner"]["margin"]) < 1e-4 * max(1.0, abs(c["winner"]["rating"])):
+        # The test asks the same of the fixture: a lead of more than 1e-3 of the winner's rating.
+        if c["winner"]["margin"] <= 1e-3 * abs(c["winner"]["rating"]):
             sys.exit(f"{c['name']}: the winner leads the runner-up by only {c['winner']['margin']:.3g}; pick another seed")
     out = {
         "generatedBy": "BASELINES_DIR=/tmp/baselines /usr/bin/python3 tools/make-puffer2-step-fixtures.py > test/fixtures/puffer2-step.json",

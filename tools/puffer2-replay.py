@@ -53,17 +53,16 @@ def main() -> None:
                 on_bound["ts"] += bool(ts_keys)
                 on_bound["python"] += bool(py_keys)
             print(f"{i:3d}  {suggestions[i]['info'].get('phase', '?'):6s}  ts on a bound: {','.join(ts_keys) or '-':24s} python: {','.join(py_keys) or '-'}")
-            python.observe(suggestions[i]["params"], observations[i]["score"], observations[i]["cost"])
-            continue
-        k = gp.kernel
-        model = suggestions[i]["info"].get("scoreModel") or {}
-        noise = float(gp.noise.detach()) if i > 0 else float("nan")
-        lengthscales = [round(float(v), 4) for v in k.kern1.lengthscale.detach().reshape(-1)]
-        print(
-            f"{i:3d}  python: lengthscales {lengthscales} noise {noise:.4g} matern var {float(k.kern1.variance):.4g}"
-            f" linear var {float(k.kern0.variance):.4g} bias {float(k.kern0.bias):.4g}"
-            f"  |  ts: lengthscale range {[round(v, 4) for v in model.get('lengthscaleRange', [])]} noise {model.get('noise')}"
-        )
+        else:
+            k = gp.kernel
+            model = suggestions[i]["info"].get("scoreModel") or {}
+            noise = float(gp.noise.detach()) if i > 0 else float("nan")
+            lengthscales = [round(float(v), 4) for v in k.kern1.lengthscale.detach().reshape(-1)]
+            print(
+                f"{i:3d}  python: lengthscales {lengthscales} noise {noise:.4g} matern var {float(k.kern1.variance):.4g}"
+                f" linear var {float(k.kern0.variance):.4g} bias {float(k.kern0.bias):.4g}"
+                f"  |  ts: lengthscale range {[round(v, 4) for v in model.get('lengthscaleRange', [])]} noise {model.get('noise')}"
+            )
         python.observe(suggestions[i]["params"], observations[i]["score"], observations[i]["cost"])
 
     if bounds and rows_compared:
