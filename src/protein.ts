@@ -277,7 +277,7 @@ export class Protein<P extends object = NestedParams> {
     this.rng = createRng(this.settings.seed);
     this.sobolSeed = this.rng.uint32();
     this.sobol = new SobolSequence(Math.max(1, this.space.dim), { scramble: createRng(this.sobolSeed) });
-    this.surrogate = new Surrogate(this.space, this.settings, this.direction, this.rng);
+    this.surrogate = new Surrogate(this.space, this.settings, this.direction, this.rng, this.costIndex);
     this.search = new CandidateSearch(this.space, this.settings, this.costIndex, this.rng);
     const unsupported = unsupportedUnderPreset(this.settings);
     if (unsupported.length > 0) {

@@ -94,6 +94,13 @@ export interface ProteinSettings {
    */
   refineMargin: number;
   /**
+   * The score GP's prior mean: a constant fitted with the hyperparameters ("constant"), or that constant minus
+   * a quadratic trend a·mean_j(x_j²) over the numeric coordinates other than the cost's, in the normalized box,
+   * with a ≥ 0 estimated by generalized least squares after each fit ("bowl"): far from the data the model
+   * expects runs to get worse toward the faces. @default "constant"
+   */
+  scoreMean: "constant" | "bowl" | "edges";
+  /**
    * Every k-th suggestion (by suggestion index) is rated by Protein's cost-weighted posterior mean instead of
    * `acquisition`: a pure exploitation step (0 = never). @default 2 (chosen by the quality suite)
    */
@@ -214,6 +221,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   subspaceCandidates: 0,
   localSearch: true,
   refineMargin: 0,
+  scoreMean: "constant",
   exploitEvery: 2,
   candidateBounds: "reflect-except-cost",
   coldFitIterations: 500,

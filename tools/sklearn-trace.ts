@@ -203,14 +203,14 @@ function specsOf(space: Record<string, unknown>): Record<string, Spec> {
  * candidate search can be compared on the same states.
  */
 function oneStep(runs: Map<string, Run>, meta: File["meta"]["problems"], variants: Array<[string, Record<string, unknown>]>): void {
-  const rows = new Map<string, { n: number; near: number; on: number; fromRefine: number; per: Map<string, [number, number]> }>();
+  const rows = new Map<string, { n: number; near: number; on: number; anyOn: number; fromRefine: number; per: Map<string, [number, number]> }>();
   for (const run of runs.values()) {
     const params = specsOf(meta[run.problem].space);
     const config = { metric: "score", goal: meta[run.problem].goal, parameters: params };
     const cont = Object.entries(params).filter(([, sp]) => CONTINUOUS.includes(sp.distribution));
     for (const [name, settings] of variants) {
       const key = `${run.problem} ${name}`;
-      const row = rows.get(key) ?? { n: 0, near: 0, on: 0, fromRefine: 0, per: new Map(cont.map(([k]) => [k, [0, 0] as [number, number]])) };
+      const row = rows.get(key) ?? { n: 0, near: 0, on: 0, anyOn: 0, fromRefine: 0, per: new Map(cont.map(([k]) => [k, [0, 0] as [number, number]])) };
       rows.set(key, row);
       for (let t = 10; t < run.params.length; t++) {
         const p = new Protein(config as never, { seed: run.seed * 1000 + t, ...settings });
@@ -230,15 +230,16 @@ function oneStep(runs: Map<string, Run>, meta: File["meta"]["problems"], variant
           if (lastSource.startsWith("refine")) row.fromRefine++;
         }
         if (us.some((u) => u <= 1e-9 || u >= 1 - 1e-9)) row.on++;
+        if (Object.entries(params).some(([k, sp]) => Math.abs(got[k] - sp.min) <= 1e-9 * Math.max(1, Math.abs(sp.min)) || Math.abs(got[k] - sp.max) <= 1e-9 * Math.max(1, Math.abs(sp.max)))) row.anyOn++;
       }
     }
   }
-  console.log("| problem | variant | one-step suggestions | continuous within 1 % of a bound | of these, refined | per parameter: ≤ 1 % from its minimum / maximum | exactly on a bound |");
-  console.log("|---|---|---:|---:|---:|---|---:|");
+  console.log("| problem | variant | one-step suggestions | continuous within 1 % of a bound | of these, refined | per parameter: ≤ 1 % from its minimum / maximum | exactly on a bound | any parameter on a bound (integers included) |");
+  console.log("|---|---|---:|---:|---:|---|---:|---:|");
   for (const [key, r] of rows) {
     const [prob, name] = key.split(" ");
     const per = [...r.per].map(([k, [lo, hi]]) => `${k} ${((100 * lo) / r.n).toFixed(0)} / ${((100 * hi) / r.n).toFixed(0)} %`).join(", ");
-    console.log(`| ${prob} | ${name} | ${r.n} | ${((100 * r.near) / r.n).toFixed(1)} % | ${r.near ? ((100 * r.fromRefine) / r.near).toFixed(0) : "–"} % | ${per} | ${((100 * r.on) / r.n).toFixed(1)} % |`);
+    console.log(`| ${prob} | ${name} | ${r.n} | ${((100 * r.near) / r.n).toFixed(1)} % | ${r.near ? ((100 * r.fromRefine) / r.near).toFixed(0) : "–"} % | ${per} | ${((100 * r.on) / r.n).toFixed(1)} % | ${((100 * r.anyOn) / r.n).toFixed(1)} % |`);
   }
   if (faces) printFaces();
 }

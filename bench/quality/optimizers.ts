@@ -194,6 +194,9 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-sub256": { subspaceCandidates: 256 },
   "protein-sub512": { subspaceCandidates: 512 },
   "protein-sub1024": { subspaceCandidates: 1024 },
+  // Issue 14, stop 22: the score GP's prior mean with a quadratic trend, lower toward the faces of the box.
+  "protein-bowl": { scoreMean: "bowl" },
+  "protein-edges": { scoreMean: "edges" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

@@ -280,6 +280,15 @@ export class GaussianProcess {
   /** Current θ. */
   private theta: Float64Array;
   private readonly defaultTheta: Float64Array;
+  /** Coordinates of the prior mean's trend (see {@link GaussianProcess.setTrend}); null = no trend. */
+  private trendDims: Int32Array | null = null;
+  /** The trend's coefficient a at the last factorization (profiled: set by solveAlpha). */
+  private trendCoefficient = 0;
+  /** Where the trend starts in |x_j| (0: a bowl over the whole box; t > 0: only the outer band t < |x_j| ≤ 1). */
+  private trendStart = 0;
+  /** The trend's basis over the training rows (trendBasisRows), and a solve buffer for it. */
+  private trendBasis: Float64Array | null = null;
+  private trendWork: Float64Array | null = null;
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
   /** θ of the last successful fit or explicit set (the fallback). */
@@ -610,6 +619,7 @@ export class GaussianProcess {
     }
     this.n = n;
     this.X = Float64Array.from(X);
+    this.trendBasis = null;
     const yn = Float64Array.from(y);
     let shift = 0;
     let scale = 1;
@@ -659,6 +669,75 @@ export class GaussianProcess {
     this.factorValid = false;
   }
 
+  /**
+   * A trend added to the constant prior mean, in normalized output units: m(x) = m − a · mean_{j ∈ dims} h(x_j),
+   * h(v) = ((|v| − t)₊ / (1 − t))² (t = `start`; 0 gives a bowl over the whole box, highest at its centre; t > 0
+   * leaves the inner part |v| ≤ t flat). The coefficient a ≥ 0 is not a hyperparameter of its own: at every θ it
+   * takes its generalized-least-squares value given the constant mean, a = gᵀK⁻¹(y' − m) / gᵀK⁻¹g with
+   * g_i = −mean_j h(x_ij), floored at 0 (the trend profiled out of the likelihood, as universal kriging does), so
+   * the fit maximizes the likelihood over θ and a together. null removes it.
+   */
+  setTrend(trend: { dims: readonly number[]; start?: number } | null): void {
+    this.trendDims = trend && trend.dims.length > 0 ? Int32Array.from(trend.dims) : null;
+    this.trendStart = trend?.start ?? 0;
+    this.trendBasis = null;
+    this.trendCoefficient = 0;
+    this.factorValid = false;
+  }
+
+  /** Whether a trend is set ({@link GaussianProcess.setTrend}). */
+  get hasTrend(): boolean {
+    return this.trendDims !== null;
+  }
+
+  /** The trend's coefficient a at the current θ (0 without a trend). */
+  get trendValue(): number {
+    if (this.trendDims === null) return 0;
+    this.ensureFactor();
+    return this.trendCoefficient;
+  }
+
+  /** g_i = −mean_j h(x_ij) over the training rows (cached until the data or the trend change). */
+  private trendBasisRows(): Float64Array {
+    if (this.trendBasis !== null) return this.trendBasis;
+    const g = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) g[i] = this.trendShapeAt(this.X, i);
+    return (this.trendBasis = g);
+  }
+
+  /** −mean_{j ∈ dims} h(x_j) of one row. */
+  private trendShapeAt(X: Float64Array, row: number): number {
+    const dims = this.trendDims!;
+    const d = this.dim;
+    const t = this.trendStart;
+    let q = 0;
+    for (let k = 0; k < dims.length; k++) {
+      const e = Math.abs(X[row * d + dims[k]]) - t;
+      if (e > 0) q += (e / (1 - t)) ** 2;
+    }
+    return -q / dims.length;
+  }
+
+  /** The GLS coefficient at the current factor (see {@link GaussianProcess.setTrend}). */
+  private profileTrend(m: number): void {
+    const n = this.n;
+    const g = this.trendBasisRows();
+    if (this.trendWork === null || this.trendWork.length < n) this.trendWork = new Float64Array(n);
+    const wv = this.trendWork.subarray(0, n);
+    choleskySolve(this.L, n, g, wv);
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < n; i++) {
+      num += wv[i] * (this.yNorm[i] - m);
+      den += wv[i] * g[i];
+    }
+    this.trendCoefficient = den > 0 && num > 0 ? num / den : 0;
+  }
+
+  private trendAt(X: Float64Array, row: number): number {
+    return this.trendDims === null || this.trendCoefficient === 0 ? 0 : this.trendCoefficient * this.trendShapeAt(X, row);
+  }
+
   /** The affine map of the outputs: y' = (y − shift)/scale. */
   get outputTransform(): { shift: number; scale: number } {
     return { shift: this.shift, scale: this.scale };
@@ -681,7 +760,11 @@ export class GaussianProcess {
     const L = this.L;
     const m = this.theta[this.layout.iMean];
     const r = this.resid;
-    for (let i = 0; i < n; i++) r[i] = this.yNorm[i] - m;
+    if (this.trendDims !== null) {
+      this.profileTrend(m);
+      const g = this.trendBasisRows();
+      for (let i = 0; i < n; i++) r[i] = this.yNorm[i] - m - this.trendCoefficient * g[i];
+    } else for (let i = 0; i < n; i++) r[i] = this.yNorm[i] - m;
     choleskySolve(L, n, r, this.alpha);
     return this.currentLml();
   }
@@ -1367,7 +1450,7 @@ export class GaussianProcess {
    */
   private blockMean(Xb: Float64Array, B: number, mb: Float64Array, m: number, T: Float64Array, alpha: Float64Array): void {
     const n = this.n;
-    mb.fill(m);
+    for (let i = 0; i < B; i++) mb[i] = m + this.trendAt(Xb, i);
     if (n === 0) return;
     this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
     for (let j = 0; j < n; j++) {

@@ -37,6 +37,9 @@ const TOP_NOISE_MIN_VARIANCE = 1e-4;
 const WARP_SHORT_REFIT_ROWS = 256;
 const WARP_SHORT_REFIT_ITERATIONS = 10;
 
+/** `scoreMean: "edges"`: the trend starts this far from the centre of each normalized coordinate (range ±1). */
+const EDGE_TREND_START = 0.5;
+
 /** Small constant of the reference's normalizations. */
 export const EPS = 1e-6;
 /** Below this many successes, failures join the GP data with the worst score (PufferLib). */
@@ -73,12 +76,16 @@ export interface ModelSummary {
   fellBack: boolean;
   /** The hyperparameters were refitted for this suggestion (else only the data was updated). */
   refitted: boolean;
+  /** Under `scoreMean` "bowl" or "edges": the trend's coefficient a (normalized score units; 0 = no trend). */
+  trend?: number;
 }
 
 /** A GP's summary for `info`: its hyperparameters as they stand, and what the caller says of its fit. */
 export function modelSummary(gp: GaussianProcess, observations: number, logMarginalLikelihood: number, fellBack: boolean, refitted: boolean): ModelSummary {
   const ls = gp.hyperparameters.lengthscales;
-  return { observations, logMarginalLikelihood, lengthscaleRange: [minOf(ls), maxOf(ls)], noise: gp.hyperparameters.noise, fellBack, refitted };
+  const summary: ModelSummary = { observations, logMarginalLikelihood, lengthscaleRange: [minOf(ls), maxOf(ls)], noise: gp.hyperparameters.noise, fellBack, refitted };
+  if (gp.hasTrend) summary.trend = gp.trendValue;
+  return summary;
 }
 
 /** Both GPs conditioned on one training set. */
@@ -141,7 +148,14 @@ export class Surrogate {
     /** +1 to maximize, −1 to minimize. */
     private readonly direction: 1 | -1,
     private readonly rng: Rng,
+    /** The cost parameter's coordinate, left out of the `scoreMean` trend. */
+    private readonly costIndex?: number,
   ) {}
+
+  /** Coordinates of the `scoreMean` trend ("edges", "bowl"): the numeric ones but the cost parameter's. */
+  private trendDims(): number[] {
+    return [...this.space.continuousDims, ...this.space.integerDims].filter((j) => j !== this.costIndex).sort((a, b) => a - b);
+  }
 
   /** Direction-adjusted model score of a raw score (percentile transform first). */
   modelScore(score: number): number {
@@ -327,7 +341,7 @@ export class Surrogate {
     const lo = minOf(y);
     const hi = maxOf(y);
     if (!(hi - lo > 0) || !Number.isFinite(hi - lo)) return 0;
-    const gp = (this.topGp ??= this.makeGp());
+    const gp = (this.topGp ??= this.makeGp("noise"));
     gp.setData(gatherRows(data.X, rows, this.space.dim), minMaxScale(y, lo, hi, EPS));
     gp.fit({ method: this.settings.fitMethod, maxIterations: this.settings.fitIterations, coldMaxIterations: this.settings.coldFitIterations, steps: this.settings.fitIterations, rng: this.rng });
     const noise = gp.hyperparameters.noise;
@@ -344,16 +358,17 @@ export class Surrogate {
     let costGp: GaussianProcess | null = null;
     let costFit: ModelSummary | undefined;
     if (targets.cNorm) {
-      costGp = this.costGp ??= this.makeGp();
+      costGp = this.costGp ??= this.makeGp("cost");
       costFit = this.fitGp(costGp, "cost", data.X, targets.cNorm, successes.n, suggestionIndex);
     }
     return { data, targets, scoreGp, costGp, scoreFit, ...(costFit ? { costFit } : {}) };
   }
 
-  private makeGp(): GaussianProcess {
+  /** A GP of the sweep's settings; a score GP (`which` "score") carries the `scoreMean` trend. */
+  private makeGp(which: "score" | "cost" | "noise" = "score"): GaussianProcess {
     const s = this.settings;
     const protein = s.kernel === "protein";
-    return new GaussianProcess({
+    const gp = new GaussianProcess({
       kernel: protein ? "matern32" : s.kernel,
       dim: this.space.dim,
       linear: protein,
@@ -361,6 +376,8 @@ export class Surrogate {
       normalizeY: "none",
       priors: s.noisePrior === "protein" ? true : { noise: { mu: Math.log(1e-4), sigma: 2 } },
     });
+    if (which === "score" && s.scoreMean !== "constant") gp.setTrend({ dims: this.trendDims(), start: s.scoreMean === "edges" ? EDGE_TREND_START : 0 });
+    return gp;
   }
 
   /** Whether a training set of `rows` rows is conditioned on whole with hyperparameters from a subset (`posteriorMaxObs`). */
@@ -414,17 +431,17 @@ export class Surrogate {
         const rows = subsampleRecent([...y.keys()], this.settings.gpMaxObs, y.length, near);
         const Xs = gatherRows(X, rows, this.space.dim);
         const ys = Float64Array.from(rows, (i) => y[i]);
-        const sub = this.makeGp();
+        const sub = this.makeGp(which);
         sub.setData(Xs, ys);
         if (gp.isFitted) sub.setFitState(gp.getFitState());
-        else this.coldFitOnSubset(sub, Xs, ys, options);
+        else this.coldFitOnSubset(sub, which, Xs, ys, options);
         const result = sub.fit(options);
         if (sub.isFitted) gp.setFitState(sub.getFitState());
         this.refitLeft[which] = 0;
         lml = gp.logMarginalLikelihood({ includePriors: false });
         objective = gp.logMarginalLikelihood({ includePriors: true });
         fellBack = result.fellBack;
-      } else if (this.coldFitOnSubset(gp, X, y, options) && slice > 0) {
+      } else if (this.coldFitOnSubset(gp, which, X, y, options) && slice > 0) {
         // The subset's hyperparameters serve this suggestion; the refit on all rows follows, a slice per call.
         this.refitLeft[which] = this.settings.fitIterations;
         lml = gp.logMarginalLikelihood({ includePriors: false });
@@ -454,14 +471,14 @@ export class Surrogate {
    * convergence; on a subset it costs a fraction, and the subset's optimum is close to the full one. Does
    * nothing (no random draws either) when the fit is warm, uses Adam, or the rows are few.
    */
-  private coldFitOnSubset(gp: GaussianProcess, X: Float64Array, y: Float64Array, options: FitOptions): boolean {
+  private coldFitOnSubset(gp: GaussianProcess, which: "score" | "cost", X: Float64Array, y: Float64Array, options: FitOptions): boolean {
     const m = this.settings.coldFitRows;
     if (this.settings.fitMethod !== "lbfgs" || gp.isFitted || m <= 0 || y.length <= m) return false;
     const rows = this.rng
       .shuffle([...y.keys()])
       .slice(0, m)
       .sort((a, b) => a - b);
-    const sub = this.makeGp();
+    const sub = this.makeGp(which);
     sub.setData(gatherRows(X, rows, this.space.dim), Float64Array.from(rows, (i) => y[i]));
     // While "auto" compares transforms, the candidates after the first start from the first one's subset fit (their
     // targets are scaled to the same [0, 1]) with the warm cap, instead of converging from the default start.
@@ -523,11 +540,11 @@ export class Surrogate {
       }
       this.warpKind = state.warping.kind;
       if (state.warping.criteria) this.warpCriteria = { ...state.warping.criteria };
-      if (state.warping.top) (this.topGp = this.makeGp()).setFitState(state.warping.top);
+      if (state.warping.top) (this.topGp = this.makeGp("noise")).setFitState(state.warping.top);
       this.topNoise = state.warping.topNoise ?? 0;
       this.scoreGp = this.warpGps.get(this.warpKind) ?? this.scoreGp;
     }
-    if (state.cost) (this.costGp = this.makeGp()).setFitState(state.cost);
+    if (state.cost) (this.costGp = this.makeGp("cost")).setFitState(state.cost);
     Object.assign(this.lastFitSize, state.lastFitSize);
     Object.assign(this.refitLeft, state.refitLeft ?? { score: 0, cost: 0 });
   }
