@@ -94,10 +94,14 @@ export interface ProteinSettings {
    */
   refineMargin: number;
   /**
-   * The score GP's prior mean: a constant fitted with the hyperparameters ("constant"), or that constant minus
-   * a quadratic trend a·mean_j(x_j²) over the numeric coordinates other than the cost's, in the normalized box,
-   * with a ≥ 0 estimated by generalized least squares after each fit ("bowl"): far from the data the model
-   * expects runs to get worse toward the faces. @default "constant"
+   * The score GP's prior mean: a constant fitted with the hyperparameters ("constant"), or that constant minus a
+   * trend a·mean_j h(x_j) over the numeric coordinates other than the cost parameter's, in the normalized box:
+   * h(v) = ((|v| − 0.75)₊ / 0.25)² for "edges" (the last eighth of each range at either end), h(v) = v² for
+   * "bowl". a ≥ 0 is profiled out of the likelihood at every fit (its GLS value; 0 when the data say the faces
+   * are better), so where nothing was observed the model expects runs to get worse toward the faces, and log EI
+   * stops preferring them for their variance alone. @default "constant" (opt-in: docs/benchmarks.md "Issue 14,
+   * stop 22" — "edges" won the real tuning problems and Styblinski–Tang-8, lost product6 and the cost protocol's
+   * first quarter)
    */
   scoreMean: "constant" | "bowl" | "edges";
   /**

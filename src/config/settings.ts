@@ -129,7 +129,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
   cost_cooling_runs: "a number > 0 (spend, in runs of the costliest candidate, over which α cools to 0)",
   preset: `${PRESET_NAMES.map((p) => `"${p}"`).join(" or ")} (reproduce that Python Protein), or null (protein-sweep's own algorithm)`,
-  score_mean: '"constant" (the score GP\'s prior mean is a fitted constant), "edges" (minus a trend that falls over the outer half of each numeric range toward its bounds) or "bowl" (minus a quadratic trend over the whole box)',
+  score_mean: '"constant" (the score GP\'s prior mean is a fitted constant), "edges" (minus a trend that falls over the last eighth of each numeric range toward its bounds) or "bowl" (minus a quadratic trend over the whole box)',
   output_warping: `${OUTPUT_WARPINGS.map((w) => `"${w}"`).join(", ")} (transform of the scores before the GP; "auto" chooses per fit)`,
 };
 

@@ -38,7 +38,7 @@ const WARP_SHORT_REFIT_ROWS = 256;
 const WARP_SHORT_REFIT_ITERATIONS = 10;
 
 /** `scoreMean: "edges"`: the trend starts this far from the centre of each normalized coordinate (range ±1). */
-const EDGE_TREND_START = 0.5;
+const EDGE_TREND_START = 0.75;
 
 /** Small constant of the reference's normalizations. */
 export const EPS = 1e-6;
