@@ -100,8 +100,8 @@ export interface ProteinSettings {
    * "bowl". a ≥ 0 is profiled out of the likelihood at every fit (its GLS value; 0 when the data say the faces
    * are better), so where nothing was observed the model expects runs to get worse toward the faces, and log EI
    * stops preferring them for their variance alone. @default "constant" (opt-in: docs/benchmarks.md "Issue 14,
-   * stop 22" — "edges" won the real tuning problems and Styblinski–Tang-8, lost product6 and the cost protocol's
-   * first quarter)
+   * stop 22" — "edges" won the real tuning problems and Styblinski–Tang-8 but spent the first part of a cost
+   * budget worse: trainrun at 25 %, the cost protocol at 50 %)
    */
   scoreMean: "constant" | "bowl" | "edges";
   /**

@@ -194,7 +194,8 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-sub256": { subspaceCandidates: 256 },
   "protein-sub512": { subspaceCandidates: 512 },
   "protein-sub1024": { subspaceCandidates: 1024 },
-  // Issue 14, stop 22: the score GP's prior mean with a quadratic trend, lower toward the faces of the box.
+  // Issue 14, stop 22: the score GP's prior mean with a trend that is lower toward the faces of the box: a quadratic
+  // over the whole box ("bowl"), or over the last eighth of each range ("edges").
   "protein-bowl": { scoreMean: "bowl" },
   "protein-edges": { scoreMean: "edges" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
