@@ -734,10 +734,6 @@ export class GaussianProcess {
     this.trendCoefficient = den > 0 && num > 0 ? num / den : 0;
   }
 
-  private trendAt(X: Float64Array, row: number): number {
-    return this.trendDims === null || this.trendCoefficient === 0 ? 0 : this.trendCoefficient * this.trendShapeAt(X, row);
-  }
-
   /** The affine map of the outputs: y' = (y − shift)/scale. */
   get outputTransform(): { shift: number; scale: number } {
     return { shift: this.shift, scale: this.scale };
@@ -1450,7 +1446,8 @@ export class GaussianProcess {
    */
   private blockMean(Xb: Float64Array, B: number, mb: Float64Array, m: number, T: Float64Array, alpha: Float64Array): void {
     const n = this.n;
-    for (let i = 0; i < B; i++) mb[i] = m + this.trendAt(Xb, i);
+    mb.fill(m);
+    if (this.trendDims !== null && this.trendCoefficient !== 0) for (let i = 0; i < B; i++) mb[i] += this.trendCoefficient * this.trendShapeAt(Xb, i);
     if (n === 0) return;
     this.kernel.fillCross(this.X, n, Xb, B, T, 1, false);
     for (let j = 0; j < n; j++) {
