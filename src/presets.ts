@@ -38,6 +38,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<ProteinSettin
     fitIterations: 1000, // pyro/contrib/gp/util.py:161 train(..., num_steps=1000)
     pendingStrategy: "none", // Metta's Protein has no notion of pending suggestions
     outputWarping: "none", // the Python Protein fits its GP to the scores untransformed (no output warping)
+    scoreMean: "constant", // and with a constant prior mean (no trend toward the faces)
   }),
   // PufferLib 2.0's Protein.__init__ defaults (packages/pufferlib-core/src/pufferlib/sweep.py lines 342–353).
   pufferlib: Object.freeze({
@@ -56,6 +57,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<ProteinSettin
     fitIterations: 1000, // pyro/contrib/gp/util.py:161
     pendingStrategy: "none",
     outputWarping: "none", // likewise
+    scoreMean: "constant", // likewise
   }),
 });
 

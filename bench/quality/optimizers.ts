@@ -180,8 +180,8 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   // Issue 14, round 2: the presets that reproduce the Python Protein (src/presets.ts), run by name.
   "protein-metta": { preset: "metta" },
   "protein-pufferlib": { preset: "pufferlib" },
-  // Issue 14, rounds 2 and 3: output warping (docs/benchmarks.md). "auto" was the default for part of round 3 (the
-  // suite tables of that round call it "protein"); the default is "none" again (trainrun on the harness).
+  // Issue 14, rounds 2–4: output warping (docs/benchmarks.md). "auto" was the default for part of round 3 (the
+  // suite tables of that round call it "protein"), "none" again after it, and "auto" since round 4.
   "protein-warp-auto": { outputWarping: "auto" },
   "protein-warp-log": { outputWarping: "log" },
   "protein-warp-box-cox": { outputWarping: "box-cox" },
@@ -195,9 +195,11 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-sub512": { subspaceCandidates: 512 },
   "protein-sub1024": { subspaceCandidates: 1024 },
   // Issue 14, stop 22: the score GP's prior mean with a trend that is lower toward the faces of the box: a quadratic
-  // over the whole box ("bowl"), or over the last eighth of each range ("edges").
+  // over the whole box ("bowl"), or over the last eighth of each range ("edges", the default since stop 23, so
+  // protein-edges now runs the default); protein-constant is the default before stop 23 (no trend).
   "protein-bowl": { scoreMean: "bowl" },
   "protein-edges": { scoreMean: "edges" },
+  "protein-constant": { scoreMean: "constant" },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },

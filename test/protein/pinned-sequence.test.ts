@@ -33,6 +33,10 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  *    log-normal and the GP's likelihood prefers it), so "default" was re-recorded the same way: the first other
  *    params are at step 6 (index 5), a model step where "auto" chose the log, and every model step's info now has
  *    outputWarping. The reference variants pin "none" and are unchanged.
+ * 7. Issue 14, stop 23 made scoreMean "edges" the default (the score GP's prior mean falls toward the faces), so
+ *    "default" was re-recorded the same way: the first other params are at step 6 (index 5), the first model step,
+ *    and every model step's info.scoreModel now has the trend's coefficient. The reference variants pin "constant"
+ *    (REFERENCE_SETTINGS) and are unchanged.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };

@@ -4,7 +4,7 @@
  * largest there); with "edges" the suggestions leave the faces alone unless the data say the faces are good.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, Protein } from "../../src/index";
+import { ConfigError, DEFAULT_SETTINGS, PRESETS, Protein, REFERENCE_SETTINGS } from "../../src/index";
 
 const config = {
   metric: "score",
@@ -58,6 +58,32 @@ describe("scoreMean", () => {
     }
     expect(constant).toBeGreaterThanOrEqual(10);
     expect(edges).toBeLessThan(constant / 2);
+  });
+
+  it('is "edges" by default; the presets and REFERENCE_SETTINGS keep the Python Protein\'s constant mean', () => {
+    expect(DEFAULT_SETTINGS.scoreMean).toBe("edges");
+    expect(PRESETS.metta.scoreMean).toBe("constant");
+    expect(PRESETS.pufferlib.scoreMean).toBe("constant");
+    expect(REFERENCE_SETTINGS.scoreMean).toBe("constant");
+    // A sweep with no settings fits the trend (the score falls toward the lr faces here)...
+    const p = new Protein(config as never, { seed: 4 });
+    let trend: number | undefined;
+    for (let i = 0; i < 20; i++) {
+      const s = p.suggest();
+      if (s.info.phase === "model") trend = s.info.scoreModel?.trend;
+      p.observe(s.params, score(s.params as Record<string, number>), 1);
+    }
+    expect(trend).toBeGreaterThan(0);
+    // ...and a preset sweep does not, nor does it refuse its own settings.
+    const q = new Protein(config as never, { seed: 4, preset: "metta" });
+    let modelSteps = 0;
+    for (let i = 0; i < 16; i++) {
+      const s = q.suggest();
+      if (s.info.scoreModel !== undefined) modelSteps++;
+      expect(s.info.scoreModel?.trend).toBeUndefined();
+      q.observe(s.params, score(s.params as Record<string, number>), 1);
+    }
+    expect(modelSteps).toBeGreaterThanOrEqual(3);
   });
 
   it("refuses an unknown value, naming the key and what is allowed", () => {
