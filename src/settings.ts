@@ -100,9 +100,9 @@ export interface ProteinSettings {
    * "bowl". a ≥ 0 is profiled out of the likelihood at every fit (its GLS value; 0 when the data say the faces
    * are better), so where nothing was observed the model expects runs to get worse toward the faces, and log EI
    * stops preferring them for their variance alone. @default "edges" (docs/benchmarks.md "Issue 14, stops 22
-   * and 23": it wins the real tuning problems with 4–6 % of its suggestions within 1 % of a bound, not 21–25 %, beats TPE
-   * on every suite row, and ends `trainrun` far better; the cost protocol and Levy stay inside the IQR of
-   * "constant", which the presets and REFERENCE_SETTINGS keep)
+   * and 23": it wins the real tuning problems with 4–6 % of its suggestions within 1 % of a bound, not 21–25 %,
+   * beats TPE on every suite row, and ends `trainrun` far better; the cost protocol and Levy stay inside the IQR
+   * of "constant", which the presets and REFERENCE_SETTINGS keep)
    */
   scoreMean: "constant" | "bowl" | "edges";
   /**
