@@ -39,6 +39,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<ProteinSettin
     pendingStrategy: "none", // Metta's Protein has no notion of pending suggestions
     outputWarping: "none", // the Python Protein fits its GP to the scores untransformed (no output warping)
     scoreMean: "constant", // and with a constant prior mean (no trend toward the faces)
+    costPacing: 0, // and no cap on a suggestion's cost beyond maxSuggestionCost
   }),
   // PufferLib 2.0's Protein.__init__ defaults (packages/pufferlib-core/src/pufferlib/sweep.py lines 342–353).
   pufferlib: Object.freeze({
@@ -58,6 +59,7 @@ export const PRESETS: Readonly<Record<PresetName, Readonly<Partial<ProteinSettin
     pendingStrategy: "none",
     outputWarping: "none", // likewise
     scoreMean: "constant", // likewise
+    costPacing: 0, // likewise
   }),
 });
 

@@ -66,6 +66,8 @@ export interface SuggestionInfo {
   costThresholdRelaxed?: boolean;
   /** Exponent α of the predicted cost dividing EI on this step (`costCooling`), when it applied. */
   costCoolingAlpha?: number;
+  /** The most this step's predicted cost could be (`costPacing` × the cost spent so far), when the cap applied. */
+  costCap?: number;
   /** Candidates rated. */
   candidates?: number;
   /** The cost parameter in force and how it was chosen (named, detected by its name, or none). */
@@ -758,6 +760,7 @@ export class Protein<P extends object = NestedParams> {
     for (const r of this.state.allRecords()) if (Number.isFinite(r.cost)) spent += r.cost;
     const found = this.search.search({ models, successes, front, acquisition, pending: P, pendingCount: pendingRows.length, fixedCostU, spent });
     if (found.costCoolingAlpha !== undefined) info.costCoolingAlpha = found.costCoolingAlpha;
+    if (found.costCap !== undefined) info.costCap = found.costCap;
     info.candidates = found.candidates;
     if (found.costTarget !== undefined) info.costTarget = found.costTarget;
     if (found.costThresholdRelaxed) info.costThresholdRelaxed = true;

@@ -174,6 +174,14 @@ export interface ProteinSettings {
   /** Spend, in runs of the costliest candidate, over which the cost cooling's α falls to 0. @default 10 */
   costCoolingRuns: number;
   /**
+   * Spend pacing: a suggestion's predicted cost is at most `costPacing` × the cost of every observation so far, so
+   * the spend grows by at most that share per run and no run outgrows what the cheaper ones have mapped. Applies
+   * when costs vary and no cost is fixed (`info.costCap` reports the cap); when no candidate is under the cap it is
+   * lifted for that step. Loaded observations count as spent. 0 = off. @default 0.25 (docs/benchmarks.md, "Issue
+   * 14, stop 24")
+   */
+  costPacing: number;
+  /**
    * Monotone transform of the scores before the score GP (src/protein/output-warping.ts): "none", a fixed "log",
    * "box-cox" or "yeo-johnson" (λ by maximum likelihood, refitted at every fit), or "auto": at every hyperparameter
    * refit, when the gaps to the best score look log-normal (a long bad tail), identity, log and the fitted Box–Cox
@@ -237,6 +245,7 @@ export const DEFAULT_SETTINGS: Readonly<Omit<ProteinSettings, "seed" | "costPara
   costWeightPower: 0,
   costCooling: 1,
   costCoolingRuns: 10,
+  costPacing: 0.25,
   outputWarping: "auto",
   downsample: 1,
   maxObservationsToLoad: 0,
@@ -264,6 +273,7 @@ export const REFERENCE_SETTINGS: Readonly<Partial<ProteinSettings>> = Object.fre
   outputWarping: "none",
   candidateScaleRows: 0,
   scoreMean: "constant",
+  costPacing: 0,
 });
 
 /** Settings a user may pass to the constructor (any subset). */

@@ -78,6 +78,7 @@ export const settingsShape = {
   cost_weight_power: num.pipe(z.number().nonnegative()),
   cost_cooling: num.pipe(z.number().nonnegative()),
   cost_cooling_runs: num.pipe(z.number().positive()),
+  cost_pacing: num.pipe(z.number().nonnegative()),
   preset: z.enum(PRESET_NAMES).nullable(),
   output_warping: z.enum(OUTPUT_WARPINGS),
   score_mean: z.enum(["constant", "bowl", "edges"]),
@@ -128,6 +129,7 @@ export const settingsAllowed: Record<SettingKey, string> = {
   cost_weight_power: "a number ≥ 0 (exponent of the cost weight under log-EI; 1 = EI × weight)",
   cost_cooling: "a number ≥ 0 (initial exponent α of the predicted cost dividing EI; 0 = off)",
   cost_cooling_runs: "a number > 0 (spend, in runs of the costliest candidate, over which α cools to 0)",
+  cost_pacing: "a number ≥ 0 (a suggestion's predicted cost is at most this multiple of the cost spent so far; 0 = off)",
   preset: `${PRESET_NAMES.map((p) => `"${p}"`).join(" or ")} (reproduce that Python Protein), or null (protein-sweep's own algorithm)`,
   score_mean: '"constant" (the score GP\'s prior mean is a fitted constant), "edges" (minus a trend that falls over the last eighth of each numeric range toward its bounds) or "bowl" (minus a quadratic trend over the whole box)',
   output_warping: `${OUTPUT_WARPINGS.map((w) => `"${w}"`).join(", ")} (transform of the scores before the GP; "auto" chooses per fit)`,
@@ -185,6 +187,7 @@ export interface ConfigSettings {
   costWeightPower?: number;
   costCooling?: number;
   costCoolingRuns?: number;
+  costPacing?: number;
   preset?: PresetName | null;
   outputWarping?: OutputWarpingSetting;
   scoreMean?: "constant" | "bowl" | "edges";

@@ -80,6 +80,8 @@ export interface SearchOutcome {
   costThresholdRelaxed?: boolean;
   /** Exponent α of the predicted cost dividing EI on this step (cost cooling), when it applies. */
   costCoolingAlpha?: number;
+  /** The spend-pacing cap on the predicted cost (costPacing × cost spent), when it applied. */
+  costCap?: number;
   reasons: string[];
 }
 
@@ -95,7 +97,7 @@ export interface SearchRequest {
   pendingCount: number;
   /** Normalized cost coordinate every candidate takes, when the cost is fixed. */
   fixedCostU: number | undefined;
-  /** Total cost of every observation so far (for the cost cooling of EI). */
+  /** Total cost of every observation so far (for the cost cooling of EI and the spend pacing). */
   spent?: number;
 }
 
@@ -177,6 +179,10 @@ export class CandidateSearch {
     const eiStep = acquisition === "ei" || acquisition === "logei";
     const cooling = eiStep && useCostWeight && costGp !== null && s.costCooling > 0;
     let alpha: number | undefined;
+    // Spend pacing: no suggestion predicted to cost more than costPacing × the cost of every observation so far.
+    const spentSoFar = req.spent ?? 0;
+    const costCap = useCostWeight && costGp !== null && s.costPacing > 0 && spentSoFar > 0 ? s.costPacing * spentSoFar : undefined;
+    let capLifted: boolean | undefined;
     const rate: Rate = (Cb, mb, known = []) => {
       // With a variance acquisition on many rows, each candidate's variance is bounded from above first (no n×n
       // solve); on few rows every variance is solved at once. Both give the same ratings where they matter.
@@ -197,6 +203,17 @@ export class CandidateSearch {
         for (let i = 0; i < mb; i++) if (mask[i] && predictedCost[i] > cMax) cMax = predictedCost[i];
         const spent = req.spent ?? 0;
         alpha = cMax > 0 ? s.costCooling * Math.max(0, 1 - spent / (s.costCoolingRuns * cMax)) : 0;
+      }
+      if (costCap !== undefined && !capLifted) {
+        // Spend pacing: candidates predicted to cost more than the cap leave the running. When none of the first
+        // pass's allowed candidates is under it, the cap is lifted for this step (the cheapest region then wins
+        // on the ratings as usual).
+        if (capLifted === undefined) {
+          capLifted = true;
+          for (let i = 0; i < mb; i++) if (mask[i] && predictedCost[i] <= costCap) { capLifted = false; break; }
+          if (capLifted) reasons.push(`every candidate was predicted to cost more than costPacing × the cost spent (${costCap.toPrecision(3)}); the cap was lifted for this step`);
+        }
+        if (!capLifted) for (let i = 0; i < mb; i++) if (predictedCost[i] > costCap) mask[i] = 0;
       }
       const a = alpha ?? 0;
       if (!needsVariance) {
@@ -269,6 +286,7 @@ export class CandidateSearch {
       ...(useCostWeight ? { costTarget: target } : {}),
       ...(relaxed ? { costThresholdRelaxed: true } : {}),
       ...(alpha !== undefined ? { costCoolingAlpha: alpha } : {}),
+      ...(costCap !== undefined && capLifted === false ? { costCap } : {}),
       reasons,
     };
   }

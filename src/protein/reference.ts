@@ -136,6 +136,7 @@ export function unsupportedUnderPreset(settings: Readonly<ProteinSettings>): Arr
   if (settings.preset === null) return out;
   if (settings.kernel !== "protein") out.push({ key: "kernel", value: settings.kernel, allowed: '"protein" (the Python Protein\'s linear + Matérn 3/2 kernel)' });
   if (settings.scoreMean !== "constant") out.push({ key: "scoreMean", value: settings.scoreMean, allowed: '"constant" (the Python Protein\'s GP has no trend in its mean)' });
+  if (settings.costPacing !== 0) out.push({ key: "costPacing", value: settings.costPacing, allowed: "0 (the Python Protein caps a suggestion's cost only by maxSuggestionCost)" });
   if (settings.costTarget !== "uniform") out.push({ key: "costTarget", value: settings.costTarget, allowed: '"uniform" (the Python Protein\'s (1 + expansionRate)·U(0, 1))' });
   const acquisitions = settings.preset === "metta" ? ["protein", "ei", "ucb"] : ["protein"];
   if (!acquisitions.includes(settings.acquisition)) {

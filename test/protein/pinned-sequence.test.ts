@@ -37,6 +37,9 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "prot
  *    "default" was re-recorded the same way: the first other params are at step 6 (index 5), the first model step,
  *    and every model step's info.scoreModel now has the trend's coefficient. The reference variants pin "constant"
  *    (REFERENCE_SETTINGS) and are unchanged.
+ * 8. Issue 14, stop 24 made costPacing 0.25 the default (no suggestion predicted to cost more than a quarter of the
+ *    cost spent so far), so "default" was re-recorded the same way: every model step's info now has costCap, and the
+ *    cap first moves the params at step 13 (index 12). The reference variants pin costPacing 0 and are unchanged.
  */
 const PENDING_ROW_CHANGE: Record<string, number[]> = { default: [], reference: [], referenceNoResample: [9] };
 const FIXED_COST_RESAMPLE: Record<string, number | undefined> = { reference: 17 };
