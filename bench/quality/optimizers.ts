@@ -200,6 +200,10 @@ export const PROTEIN_VARIANTS: Readonly<Record<string, ProteinOptions>> = {
   "protein-bowl": { scoreMean: "bowl" },
   "protein-edges": { scoreMean: "edges" },
   "protein-constant": { scoreMean: "constant" },
+  // Issue 14, stop 24: spend pacing (a suggestion's predicted cost at most this share of the cost spent so far).
+  "protein-pace25": { costPacing: 0.25 },
+  "protein-pace35": { costPacing: 0.35 },
+  "protein-pace0": { costPacing: 0 },
   // Ablations of the default, run by name (not in the default set): docs/benchmarks.md "Optimization quality".
   // They were measured when the default had no exploitation steps, hence exploitEvery: 0.
   "ablate-no-global": { globalCandidates: 0, exploitEvery: 0 },
