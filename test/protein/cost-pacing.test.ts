@@ -21,7 +21,7 @@ function sweep(seed: number, options: Record<string, unknown>, steps: number) {
   for (let i = 0; i < steps; i++) {
     const s = p.suggest();
     const q = s.params as Q;
-    runs.push({ info: s.info, spentBefore: spent, cost: cost(q), score: score(q) });
+    runs.push({ params: s.params, info: s.info, spentBefore: spent, cost: cost(q), score: score(q) });
     spent += cost(q);
     p.observe(s.params, score(q), cost(q));
   }
@@ -43,7 +43,7 @@ describe("spend pacing (costPacing)", () => {
     for (const r of free) expect(r.info.costCap).toBeUndefined();
   });
 
-  it("leaves a fixed cost as asked, and lets the steps past the cap once the spend allows them", () => {
+  it("leaves a suggestion at a fixed cost as asked, with no cap", () => {
     const p = new Protein(config, { seed: 2, ...small, costPacing: 0.25 });
     for (let i = 0; i < 8; i++) {
       const s = p.suggest();
@@ -52,6 +52,17 @@ describe("spend pacing (costPacing)", () => {
     const fixed = p.suggest({ fixedCost: 1e8 });
     expect((fixed.params as Q).total_timesteps).toBe(1e8);
     expect(fixed.info.costCap).toBeUndefined();
+  });
+
+  it("counts observations loaded from an earlier phase as spent, so a later phase's long runs are not held back", () => {
+    const earlier = sweep(4, { costPacing: 0 }, 12);
+    const prior = earlier.map((r, i) => ({ params: r.params, score: r.score, cost: r.cost, isFailure: false, timestamp: "2026-01-01T00:00:00Z", suggestionId: `old${i}` }));
+    const loadedSpend = earlier.reduce((t, r) => t + r.cost, 0);
+    const p = new Protein(config, { seed: 9, ...small, costPacing: 0.25 });
+    p.loadPrior(prior);
+    const s = p.suggest();
+    expect(s.info.phase).toBe("model");
+    expect(s.info.costCap).toBeCloseTo(0.25 * loadedSpend, 6);
   });
 
   it("spends a cost budget better early: the best score after a quarter of 40 000 s is higher over 6 seeds", () => {
