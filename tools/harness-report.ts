@@ -13,12 +13,18 @@
  *
  *   npx tsx tools/harness-report.ts --svg-dir docs/img /tmp/baselines/results/main-8seeds.json /tmp/ts.json
  *
+ * With a cost budget, `--compare NAME` adds, per fraction of the budget, a 95 % interval of each median
+ * (bootstrap over seeds, 4 000 resamples, seeded) and the two-sided Mann–Whitney p of each optimizer against
+ * NAME; `--per-seed` lists each seed's regret at 25 / 50 / 100 % and at the end (for pooling runs later);
+ * `--name old=new` renames an optimizer in the tables and plots. Files may also be a run's `.partial.jsonl`
+ * (one run per line; the problem's budget then comes from another file given, e.g. the harness's recorded run).
+ *
  * Prints markdown on stdout. Regret is the harness's (true, noise-free score of the evaluated points).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderLinePlot } from "../bench/quality/plot";
-import { quantileOf } from "../bench/quality/summary";
+import { mannWhitneyP, medianInterval, quantileOf } from "../bench/quality/summary";
 
 interface HarnessRun {
   problem: string;
@@ -103,18 +109,34 @@ function fmt(x: number): string {
 
 function main(argv: string[]): void {
   let svgDir: string | undefined;
+  let compare: string | undefined;
+  let perSeed = false;
+  const rename = new Map<string, string>();
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--svg-dir") svgDir = argv[++i];
-    else files.push(argv[i]);
+    else if (argv[i] === "--compare") compare = argv[++i];
+    else if (argv[i] === "--per-seed") perSeed = true;
+    else if (argv[i] === "--name") {
+      const [from, to] = (argv[++i] ?? "").split("=");
+      if (!from || !to) throw new Error(`--name takes old=new, got "${argv[i]}"`);
+      rename.set(from, to);
+    } else files.push(argv[i]);
   }
-  if (files.length === 0) throw new Error("usage: npx tsx tools/harness-report.ts [--svg-dir DIR] results.json [more.json …]");
+  if (files.length === 0) throw new Error("usage: npx tsx tools/harness-report.ts [--svg-dir DIR] [--compare NAME] [--per-seed] [--name old=new …] results.json|run.partial.jsonl …");
   const problems: Record<string, HarnessProblem> = {};
   const runs = new Map<string, HarnessRun>();
   for (const file of files) {
-    const data = JSON.parse(readFileSync(file, "utf8")) as HarnessFile;
+    const text = readFileSync(file, "utf8");
+    const data: HarnessFile = file.endsWith(".jsonl")
+      ? { meta: { problems: {} }, runs: text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as HarnessRun) }
+      : (JSON.parse(text) as HarnessFile);
     Object.assign(problems, data.meta.problems);
-    for (const run of data.runs) if (run.ok) runs.set(`${run.problem}\u0000${run.optimizer}\u0000${run.seed}`, run);
+    for (const run of data.runs) {
+      if (!run.ok) continue;
+      const optimizer = rename.get(run.optimizer) ?? run.optimizer;
+      runs.set(`${run.problem}\u0000${optimizer}\u0000${run.seed}`, { ...run, optimizer });
+    }
   }
   const byProblem = new Map<string, Map<string, HarnessRun[]>>();
   for (const run of runs.values()) {
@@ -163,6 +185,31 @@ function main(argv: string[]): void {
       lines.push(cells);
     }
     lines.push("");
+    if (budget && compare !== undefined) {
+      const base = byOpt.get(compare);
+      if (!base) throw new Error(`--compare ${compare}: no such optimizer on ${problem} (${[...byOpt.keys()].join(", ")})`);
+      lines.push(`95 % intervals of the median regret (bootstrap over seeds) and Mann–Whitney p against ${compare}:`, "");
+      lines.push("| optimizer | seeds | @25 % [95 % interval] | p | @50 % | p | @100 % | p |", "|---|---:|---:|---:|---:|---:|---:|---:|");
+      for (const [optimizer, list] of [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        let cells = `| ${optimizer} | ${list.length} |`;
+        for (const f of [0.25, 0.5, 1]) {
+          const col = list.map((r) => regretAtCost(r, f * budget));
+          const [lo, hi] = medianInterval(col);
+          const p = optimizer === compare ? "" : mannWhitneyP(col, base.map((r) => regretAtCost(r, f * budget))).toFixed(2);
+          cells += ` ${fmt(quantileOf(col, 0.5))} [${fmt(lo)}, ${fmt(hi)}] | ${p} |`;
+        }
+        lines.push(cells);
+      }
+      lines.push("");
+    }
+    if (perSeed) {
+      for (const [optimizer, list] of [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        const fields = [...list]
+          .sort((a, b) => a.seed - b.seed)
+          .map((r) => `${r.seed}: ${budget ? [0.25, 0.5, 1].map((f) => fmt(regretAtCost(r, f * budget))).join(" / ") + " / " : ""}${fmt(r.regret[r.regret.length - 1])}`);
+        lines.push(`${optimizer}, per seed (${budget ? "regret @25 / 50 / 100 % of the budget / " : ""}final regret): ${fields.join("; ")}`, "");
+      }
+    }
     if (budget && svgDir) {
       const finite = series.map((s) => ({ ...s, y: s.y.map((v) => (Number.isFinite(v) ? v : Number.NaN)), lo: s.lo.map((v) => (Number.isFinite(v) ? v : Number.NaN)), hi: s.hi.map((v) => (Number.isFinite(v) ? v : Number.NaN)) }));
       const svg = renderLinePlot({ title: `harness ${problem}: median log10 regret against cost spent (IQR shaded; ${seeds} seeds)`, xLabel: "cumulative cost spent", yLabel: "log10 best regret (noise-free)", series: finite });

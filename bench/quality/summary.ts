@@ -11,6 +11,8 @@
  *   Q1, Q3       25 % and 75 % quantiles (linear interpolation between order statistics)
  */
 
+import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { createRng } from "../../src/random";
 import { getProblem } from "./problems/index";
 import { RandomSearch } from "./optimizers";
 import type { RunRecord } from "./core";
@@ -46,6 +48,48 @@ export function quantileOf(values: readonly number[], q: number): number {
 }
 
 const probeCache = new Map<string, number>();
+
+/**
+ * Two-sided p of the Mann–Whitney U test between two samples: the normal approximation with the tie
+ * correction and a continuity correction (scipy's `mannwhitneyu(..., method="asymptotic")`, its choice when
+ * there are ties). Infinite values rank as the largest.
+ */
+export function mannWhitneyP(a: readonly number[], b: readonly number[]): number {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) return Number.NaN;
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => (x.v < y.v ? -1 : x.v > y.v ? 1 : 0));
+  const n = n1 + n2;
+  let rankSumA = 0;
+  let tieTerm = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && all[j + 1].v === all[i].v) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (all[k].g === 0) rankSumA += rank;
+    const t = j - i + 1;
+    tieTerm += t * t * t - t;
+    i = j + 1;
+  }
+  const u = rankSumA - (n1 * (n1 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const sd = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+  if (sd === 0) return 1;
+  const z = (Math.abs(u - mean) - 0.5) / sd;
+  return Math.min(1, 2 * (1 - normalCdf(Math.max(z, 0), 0, 1)));
+}
+
+/** 95 % interval of the median by bootstrap over the values (percentiles of `resamples` resampled medians). */
+export function medianInterval(values: readonly number[], resamples = 4000, seed = 1): [number, number] {
+  const rng = createRng(seed);
+  const medians: number[] = [];
+  const draw: number[] = new Array(values.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < values.length; i++) draw[i] = values[rng.int(0, values.length - 1)];
+    medians.push(quantileOf(draw, 0.5));
+  }
+  return [quantileOf(medians, 0.025), quantileOf(medians, 0.975)];
+}
 
 /**
  * Median regret of a uniformly random point of a problem's box (fixed seed, so the
