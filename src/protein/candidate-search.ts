@@ -204,21 +204,25 @@ export class CandidateSearch {
         const spent = req.spent ?? 0;
         alpha = cMax > 0 ? s.costCooling * Math.max(0, 1 - spent / (s.costCoolingRuns * cMax)) : 0;
       }
+      // Spend pacing: candidates predicted to cost more than the cap (`over`) are masked and rated −∞, so that
+      // none can win (Protein's rating gives a masked candidate 0, which beats ratings below 0). When none of the
+      // first pass's allowed candidates is under the cap, it is lifted for this step.
+      let over: Uint8Array | undefined;
       if (costCap !== undefined && !capLifted) {
-        // Spend pacing: candidates predicted to cost more than the cap leave the running. When none of the first
-        // pass's allowed candidates is under it, the cap is lifted for this step (the cheapest region then wins
-        // on the ratings as usual).
         if (capLifted === undefined) {
           capLifted = true;
           for (let i = 0; i < mb; i++) if (mask[i] && predictedCost[i] <= costCap) { capLifted = false; break; }
           if (capLifted) reasons.push(`every candidate was predicted to cost more than costPacing × the cost spent (${costCap.toPrecision(3)}); the cap was lifted for this step`);
         }
-        if (!capLifted) for (let i = 0; i < mb; i++) if (predictedCost[i] > costCap) mask[i] = 0;
+        if (!capLifted) {
+          over = new Uint8Array(mb);
+          for (let i = 0; i < mb; i++) if (predictedCost[i] > costCap) { mask[i] = 0; over[i] = 1; }
+        }
       }
       const a = alpha ?? 0;
       if (!needsVariance) {
         const rating = new Float64Array(mb);
-        for (let i = 0; i < mb; i++) rating[i] = mean[i] * weight[i] * mask[i];
+        for (let i = 0; i < mb; i++) rating[i] = over !== undefined && over[i] ? Number.NEGATIVE_INFINITY : mean[i] * weight[i] * mask[i];
         return { rating, mean, predictedCost, solved: 0 };
       }
       // Ratings of the rows `rows` (positions in Cb) at the variances `variance` (one per row).
@@ -229,7 +233,7 @@ export class CandidateSearch {
         switch (acquisition) {
           case "ei":
             expectedImprovement(mu, variance, bestSeen, out);
-            for (let t = 0; t < k; t++) out[t] = mask[rows[t]] ? (out[t] * weight[rows[t]]) / Math.pow(Math.max(predictedCost[rows[t]], 1e-300), a) : 0;
+            for (let t = 0; t < k; t++) out[t] = mask[rows[t]] ? (out[t] * weight[rows[t]]) / Math.pow(Math.max(predictedCost[rows[t]], 1e-300), a) : over !== undefined && over[rows[t]] ? Number.NEGATIVE_INFINITY : 0;
             break;
           case "logei":
             logExpectedImprovement(mu, variance, bestSeen, out);
