@@ -31,6 +31,7 @@ describe("constructor settings", () => {
     [{ expansionRate: Number.NaN }, "expansionRate", "a number ≥ 0"],
     [{ seed: 1.5 }, "seed", "an integer or a string"],
     [{ prunePareto: "yes" }, "prunePareto", "true or false"],
+    [{ costPacing: -0.25 }, "costPacing", "a number ≥ 0 (a suggestion's predicted cost is at most this multiple of the cost spent so far"],
   ])("%o is refused naming the key, value, allowed and fix", (options, key, allowed) => {
     const e = settingsError(options);
     expect(e.key).toBe(key);
@@ -62,6 +63,13 @@ describe("constructor settings", () => {
     expect(validateProteinOptions({ numRandomSamples: "3", acquisition: "ei", seed: "abc", costParam: null, globalCandidates: MAX_GLOBAL_CANDIDATES, gpMaxObs: undefined })).toEqual({ numRandomSamples: 3, acquisition: "ei", seed: "abc", costParam: null, globalCandidates: MAX_GLOBAL_CANDIDATES });
     const protein = new Protein(config, { seed: 7, numRandomSamples: 2 });
     expect(protein.settings.numRandomSamples).toBe(2);
+  });
+
+  it("a config's protein: block sets costPacing as cost_pacing (0 turns the spend pacing off)", () => {
+    const withBlock = { sweep: { ...config.sweep, protein: { cost_pacing: 0 } } };
+    expect(new Protein(withBlock, { seed: 1 }).settings.costPacing).toBe(0);
+    expect(new Protein(config, { seed: 1 }).settings.costPacing).toBe(0.25);
+    expect(() => new Protein({ sweep: { ...config.sweep, protein: { cost_pacing: "fast" } } }, { seed: 1 })).toThrow(/cost_pacing/);
   });
 
   it("a snapshot's settings are accepted back (restore passes them all)", () => {

@@ -137,6 +137,8 @@ describe("preset settings are the Python Protein's", () => {
     expect(() => new Protein(braninConfig, { preset: "pufferlib", acquisition: "ei" })).toThrow(/leave acquisition out under preset "pufferlib"/);
     expect(() => new Protein(braninConfig, { preset: "metta", kernel: "rbf" })).toThrow(ConfigError);
     expect(() => new Protein(braninConfig, { preset: "pufferlib", scoreMean: "edges" })).toThrow(/scoreMean "edges" is not part of the pufferlib Protein/);
+    expect(() => new Protein(braninConfig, { preset: "metta", costPacing: 0.25 })).toThrow(/costPacing 0.25 is not part of the metta Protein/);
+    expect(new Protein(braninConfig, { seed: 1, preset: "metta" }).settings.costPacing).toBe(0);
     expect(() => new Protein(braninConfig, { fitMethod: "pyro", kernel: "matern52" })).toThrow(/fitMethod "pyro" needs the Protein kernel/);
   });
 });
