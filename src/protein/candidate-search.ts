@@ -179,7 +179,8 @@ export class CandidateSearch {
     const eiStep = acquisition === "ei" || acquisition === "logei";
     const cooling = eiStep && useCostWeight && costGp !== null && s.costCooling > 0;
     let alpha: number | undefined;
-    // Spend pacing: no suggestion predicted to cost more than costPacing × the cost of every observation so far.
+    // The cost of every observation so far: it cools EI (α) and caps a suggestion's cost (spend pacing: no
+    // suggestion predicted to cost more than costPacing × it).
     const spentSoFar = req.spent ?? 0;
     const costCap = useCostWeight && costGp !== null && s.costPacing > 0 && spentSoFar > 0 ? s.costPacing * spentSoFar : undefined;
     let capLifted: boolean | undefined;
@@ -201,8 +202,7 @@ export class CandidateSearch {
         // α is fixed on the first pass: ĉmax is the costliest allowed candidate of the initial sample.
         let cMax = 0;
         for (let i = 0; i < mb; i++) if (mask[i] && predictedCost[i] > cMax) cMax = predictedCost[i];
-        const spent = req.spent ?? 0;
-        alpha = cMax > 0 ? s.costCooling * Math.max(0, 1 - spent / (s.costCoolingRuns * cMax)) : 0;
+        alpha = cMax > 0 ? s.costCooling * Math.max(0, 1 - spentSoFar / (s.costCoolingRuns * cMax)) : 0;
       }
       // Spend pacing: candidates predicted to cost more than the cap (`over`) are masked and rated −∞, so that
       // none can win (Protein's rating gives a masked candidate 0, which beats ratings below 0). When none of the
