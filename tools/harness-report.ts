@@ -159,7 +159,8 @@ function main(argv: string[]): void {
     lines.push(`| optimizer | median regret | IQR |${costCols} suggestions with a continuous parameter (not the cost parameter) on a bound | pairs on a bound |`);
     lines.push(`|---|---:|---:|${budget ? "---:|---:|---:|---:|" : ""}---:|---:|`);
     const series = [];
-    for (const [optimizer, list] of [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const optimizers = [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b));
+    for (const [optimizer, list] of optimizers) {
       const finals = list.map((r) => r.regret[r.regret.length - 1]);
       let cells = `| ${optimizer} | ${fmt(quantileOf(finals, 0.5))} | ${fmt(quantileOf(finals, 0.25))} – ${fmt(quantileOf(finals, 0.75))} |`;
       if (budget) {
@@ -190,7 +191,7 @@ function main(argv: string[]): void {
       if (!base) throw new Error(`--compare ${compare}: no such optimizer on ${problem} (${[...byOpt.keys()].join(", ")})`);
       lines.push(`95 % intervals of the median regret (bootstrap over seeds) and Mann–Whitney p against ${compare}:`, "");
       lines.push("| optimizer | seeds | @25 % [95 % interval] | p | @50 % | p | @100 % | p |", "|---|---:|---:|---:|---:|---:|---:|---:|");
-      for (const [optimizer, list] of [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [optimizer, list] of optimizers) {
         let cells = `| ${optimizer} | ${list.length} |`;
         for (const f of [0.25, 0.5, 1]) {
           const col = list.map((r) => regretAtCost(r, f * budget));
@@ -203,7 +204,7 @@ function main(argv: string[]): void {
       lines.push("");
     }
     if (perSeed) {
-      for (const [optimizer, list] of [...byOpt.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [optimizer, list] of optimizers) {
         const fields = [...list]
           .sort((a, b) => a.seed - b.seed)
           .map((r) => `${r.seed}: ${budget ? [0.25, 0.5, 1].map((f) => fmt(regretAtCost(r, f * budget))).join(" / ") + " / " : ""}${fmt(r.regret[r.regret.length - 1])}`);

@@ -11,7 +11,7 @@
  *   Q1, Q3       25 % and 75 % quantiles (linear interpolation between order statistics)
  */
 
-import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { normalCdf } from "../../src/acquisition/safe-math";
 import { createRng } from "../../src/random";
 import { getProblem } from "./problems/index";
 import { RandomSearch } from "./optimizers";
@@ -76,7 +76,7 @@ export function mannWhitneyP(a: readonly number[], b: readonly number[]): number
   const sd = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
   if (sd === 0) return 1;
   const z = (Math.abs(u - mean) - 0.5) / sd;
-  return Math.min(1, 2 * (1 - normalCdf(Math.max(z, 0), 0, 1)));
+  return Math.min(1, 2 * normalCdf(-Math.max(z, 0)));
 }
 
 /** 95 % interval of the median by bootstrap over the values (percentiles of `resamples` resampled medians). */
